@@ -1,0 +1,82 @@
+"""Relais application factory: `flask --app app run`."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+from config import ROOT, Settings
+from errors import register_error_handlers
+from extensions import babel, db, migrate
+
+SUPPORTED_LOCALES = ("fr", "en")
+
+
+def select_locale() -> str:
+    """?lang= (remembered in the session), then the browser's preference, then French."""
+    asked = request.args.get("lang")
+    if asked in SUPPORTED_LOCALES:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in SUPPORTED_LOCALES:
+        return session["lang"]
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "fr"
+
+
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    settings = settings or Settings.from_env(**overrides)
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(settings.flask_config())
+    app.extensions["relais.settings"] = settings
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+
+    # Import models so Alembic and create_all see every table.
+    import directory.models  # noqa: F401
+    import geo.models  # noqa: F401
+    from directory.cli import directory_cli
+    from directory.views import bp as directory_pages
+    from geo.cli import geo_cli
+    from geo.views import bp as geo_api
+    from seed.cli import seed_cli
+
+    app.register_blueprint(directory_pages)
+    app.register_blueprint(geo_api)
+    app.cli.add_command(directory_cli)
+    app.cli.add_command(geo_cli)
+    app.cli.add_command(seed_cli)
+
+    register_error_handlers(app)
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale()), "supported_locales": SUPPORTED_LOCALES}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+    return app
