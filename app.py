@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 from config import ROOT, Settings
@@ -15,7 +15,10 @@ SUPPORTED_LOCALES = ("fr", "en")
 
 
 def select_locale() -> str:
-    """?lang= (remembered in the session), then the browser's preference, then French."""
+    """?lang= (remembered in the session), then the browser's preference, then French.
+    Outside a request (CLI, seed) messages use the default locale."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in SUPPORTED_LOCALES:
         session["lang"] = asked

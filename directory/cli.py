@@ -1,0 +1,37 @@
+"""`flask directory …` commands."""
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from directory.taxonomy import load_taxonomies
+from errors import Invalid
+from extensions import db
+
+directory_cli = AppGroup("directory", help="Catalogue of organisations and services.")
+
+
+@directory_cli.command("load-taxonomies")
+@click.option(
+    "--from",
+    "reference_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the data·inclusion CSV files (default: seed/reference/data-inclusion).",
+)
+def load_taxonomies_command(reference_dir: Path | None) -> None:
+    """Load or update the national taxonomies (thématiques, publics, modes…)."""
+    try:
+        # No request to pick a language from: operators read English, like the rest of the CLI.
+        with force_locale("en"):
+            counts = load_taxonomies(reference_dir)
+    except Invalid as error:
+        db.session.rollback()
+        click.echo(f"Refused: {error.message}", err=True)
+        raise SystemExit(1) from error
+    db.session.commit()
+    for taxonomy, count in counts.items():
+        click.echo(f"{taxonomy}: {count}")
+    click.echo(f"{sum(counts.values())} terms loaded.")
