@@ -1,0 +1,117 @@
+"""Test harness: every test that uses `app` runs once on SQLite and once on PostgreSQL/PostGIS.
+
+Each store gets a fresh database, migrated with Alembic (so migrations are tested on both), the
+national taxonomies and the test geography (real communes of the Rhône, the Ain and Paris,
+tests/fixtures/fr-admin). Catalogue rows are wiped after each test; geography and taxonomies
+stay, since tests only read them.
+
+RELAIS_TEST_STORES=sqlite restricts the run to one store (for a machine without PostgreSQL);
+RELAIS_TEST_POSTGRES_URL points at the server (default: local trust auth, as on CI).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from extensions import db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TEST_GEOGRAPHY = FIXTURES / "fr-admin"
+POSTGRES_URL = os.environ.get(
+    "RELAIS_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+STORES = [s for s in os.environ.get("RELAIS_TEST_STORES", "sqlite,postgis").split(",") if s]
+
+# Tables tests write to; emptied after each test (children first).
+CATALOGUE_TABLES = (
+    "service_at_location",
+    "service_term",
+    "service_zone",
+    "service",
+    "location",
+    "organisation",
+)
+
+
+def fresh_database_url(store: str, name: str, tmp_dir: Path) -> str:
+    """An empty database for `store`: a new SQLite file, or a PostgreSQL database created
+    (dropped first if left over) next to the one RELAIS_TEST_POSTGRES_URL names."""
+    if store == "sqlite":
+        path = tmp_dir / f"{name}.sqlite3"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    admin_url = make_url(POSTGRES_URL)
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def build_app(store: str, name: str, tmp_dir: Path, *, geography: bool = True):
+    """A migrated app on a fresh database, with taxonomies and (optionally) test geography."""
+    from flask_migrate import upgrade
+
+    url = fresh_database_url(store, name, tmp_dir)
+    instance = tmp_dir / f"instance-{name}"
+    app = create_app(
+        instance_path=instance, database_url=url, secret_key="test-secret", data_dir=instance
+    )
+    app.config.update(TESTING=True)
+    app.extensions["relais.store"] = store
+    with app.app_context():
+        upgrade()
+        from directory.taxonomy import load_taxonomies
+
+        load_taxonomies()
+        if geography:
+            from geo.gazetteer import import_geography
+
+            import_geography(TEST_GEOGRAPHY)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session", params=STORES)
+def app(request, tmp_path_factory):
+    store = request.param
+    app = build_app(store, f"relais_test_{os.getpid()}", tmp_path_factory.mktemp(store))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def store(app) -> str:
+    return app.extensions["relais.store"]
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        for table in CATALOGUE_TABLES:
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app, app_ctx):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app_ctx):
+    return db.session

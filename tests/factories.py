@@ -1,0 +1,75 @@
+"""Factories: build catalogue rows with sensible defaults, override what the test is about."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from directory.models import (
+    PUBLISHED,
+    Location,
+    Organisation,
+    Service,
+    ServiceAtLocation,
+    ServiceZone,
+)
+from extensions import db
+
+_counter = itertools.count(1)
+
+# Real places used across tests (coordinates of their town halls).
+LYON_3E = (45.760292, 4.849019)  # Lyon 3e arrondissement (69383)
+VILLEURBANNE = (45.766295, 4.879662)  # 69266, Métropole de Lyon
+VILLEFRANCHE = (45.987561, 4.715624)  # Villefranche-sur-Saône 69264, ~28 km north of Lyon
+BOURG_EN_BRESSE = (46.205127, 5.225235)  # Ain (01053), ~58 km from Lyon
+PARIS_11E = (48.858501, 2.379521)  # Paris 11e (75111)
+
+
+def organisation(**fields) -> Organisation:
+    n = next(_counter)
+    values = {"name": f"Structure {n}", "networks": ["ccas-cias"]}
+    values.update(fields)
+    org = Organisation(**values)
+    db.session.add(org)
+    return org
+
+
+def location(org: Organisation, at: tuple[float, float] | None = LYON_3E, **fields) -> Location:
+    n = next(_counter)
+    values = {"name": f"Lieu {n}", "organisation": org}
+    if at is not None:
+        values.update(latitude=at[0], longitude=at[1])
+    values.update(fields)
+    loc = Location(**values)
+    db.session.add(loc)
+    return loc
+
+
+def service(
+    org: Organisation | None = None,
+    *,
+    zones: list[tuple[str, str | None]] = (("departement", "69"),),
+    modes: list[str] = ("en-presentiel",),
+    at: list[tuple[float, float]] | tuple[float, float] | None = None,
+    thematiques: list[str] = ("mobilite--etre-accompagne-dans-son-parcours-mobilite",),
+    publics: list[str] = ("tous-publics",),
+    status: str = PUBLISHED,
+    **fields,
+) -> Service:
+    """A service; `at` places it at one or more new locations of its organisation."""
+    org = org or organisation()
+    n = next(_counter)
+    values = {"name": f"Service {n}", "organisation": org, "status": status,
+              "summary": f"Résumé du service {n}", "last_verified_on": date.today()}
+    values.update(fields)
+    svc = Service(**values)
+    svc.thematiques = list(thematiques)
+    svc.publics = list(publics)
+    svc.modes_accueil = list(modes)
+    svc.zones = [ServiceZone(kind=k, code=c) for k, c in zones]
+    points = [at] if isinstance(at, tuple) else list(at or [])
+    for point in points:
+        svc.location_links.append(ServiceAtLocation(location=location(org, point)))
+    db.session.add(svc)
+    db.session.flush()
+    return svc
