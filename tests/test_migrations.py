@@ -8,11 +8,11 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from extensions import db
+from tests.conftest import build_app
 
 SPATIAL_INDEXES = importlib.import_module(
     "migrations.versions.0001_catalogue_and_geography"
 ).SPATIAL_INDEXES
-from tests.conftest import build_app
 
 
 def _not_postgis_own(obj, name, type_, reflected, compare_to):
