@@ -95,4 +95,19 @@ class CommunePostcode(db.Model):
     )
 
 
+class CommuneName(db.Model):
+    """Another name a commune answers to: a delegated commune that kept its commune nouvelle's
+    code (Bellegarde-sur-Valserine in Valserhône, both 01033), so cannot have a row of its own
+    but must still be found by the name people use."""
+
+    __tablename__ = "geo_commune_name"
+
+    commune_code: Mapped[str] = mapped_column(
+        ForeignKey("geo_commune.code", ondelete="CASCADE"), primary_key=True
+    )
+    search_name: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    population: Mapped[int] = mapped_column(Integer, default=0)
+
+
 Index("ix_geo_commune_kind_dep", Commune.kind, Commune.departement_code)

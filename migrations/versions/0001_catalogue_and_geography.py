@@ -223,6 +223,17 @@ def upgrade():
         batch_op.create_index('ix_service_zone_kind_code', ['kind', 'code'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_zone_service_id'), ['service_id'], unique=False)
 
+    op.create_table('geo_commune_name',
+    sa.Column('commune_code', sa.String(length=5), nullable=False),
+    sa.Column('search_name', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('population', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['commune_code'], ['geo_commune.code'], name=op.f('fk_geo_commune_name_commune_code_geo_commune'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('commune_code', 'search_name', name=op.f('pk_geo_commune_name'))
+    )
+    with op.batch_alter_table('geo_commune_name', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_geo_commune_name_search_name'), ['search_name'], unique=False)
+
     op.create_table('geo_commune_postcode',
     sa.Column('postcode', sa.String(length=5), nullable=False),
     sa.Column('commune_code', sa.String(length=5), nullable=False),
@@ -247,6 +258,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_geo_commune_postcode_commune_code'))
 
     op.drop_table('geo_commune_postcode')
+    op.drop_table('geo_commune_name')
     with op.batch_alter_table('service_zone', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_zone_service_id'))
         batch_op.drop_index('ix_service_zone_kind_code')
