@@ -105,6 +105,15 @@ def coverage_of(service: Service) -> Coverage:
     )
 
 
+def distance_limit_km(service: Service) -> float | None:
+    """How far from its locations an in-person-only service reaches; None when no limit
+    applies (remote or hybrid services, or no geolocated location to measure from)."""
+    coverage = coverage_of(service)
+    if not (coverage.in_person_only and coverage.points):
+        return None
+    return coverage.radius_km if coverage.radius_km is not None else default_radius_km()
+
+
 def service_covers(service: Service, place: Place) -> Verdict:
     """The coverage verdict for one service, with its reason (for "is this for me?")."""
     return covers(coverage_of(service), place, default_radius_km())
@@ -117,7 +126,7 @@ class ZoneLabel:
     name: str
 
 
-def zone_labels(zones: list[ServiceZone]) -> list[ZoneLabel]:
+def zone_labels(zones: list[ServiceZone] | list[Zone]) -> list[ZoneLabel]:
     """Names of a service's zones from the gazetteer, in one query per kind."""
     models = {"commune": Commune, "epci": Epci, "departement": Departement, "region": Region}
     names: dict[tuple[str, str], str] = {}

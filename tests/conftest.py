@@ -14,12 +14,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from extensions import db
+from config import ROOT
+from extensions import babel, db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_GEOGRAPHY = FIXTURES / "fr-admin"
@@ -81,14 +86,46 @@ def build_app(store: str, name: str, tmp_dir: Path, *, geography: bool = True):
     return app
 
 
+def drop_database(app) -> None:
+    """Dispose of a test app's engine and, on PostgreSQL, drop its database."""
+    with app.app_context():
+        db.session.remove()
+        url = db.engine.url
+        db.engine.dispose()
+    if url.get_backend_name() == "postgresql":
+        engine = sa.create_engine(make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        engine.dispose()
+
+
+CATALOGUE = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+
+
+def compile_french_catalogue() -> None:
+    """What `scripts/i18n.sh compile` does, through Babel's API (the .mo is git-ignored), so
+    tests never depend on a catalogue compiled, or not, by an earlier run."""
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle, locale="fr")
+    with CATALOGUE.with_suffix(".mo").open("wb") as handle:
+        write_mo(handle, catalogue)
+    # Flask-Babel caches translations per locale on the shared Babel object.
+    domain = vars(babel).get("domain_instance")
+    if domain is not None:
+        domain.cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def french_catalogue():
+    compile_french_catalogue()
+
+
 @pytest.fixture(scope="session", params=STORES)
 def app(request, tmp_path_factory):
     store = request.param
     app = build_app(store, f"relais_test_{os.getpid()}", tmp_path_factory.mktemp(store))
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    drop_database(app)
 
 
 @pytest.fixture
@@ -107,9 +144,22 @@ def app_ctx(app):
         db.session.remove()
 
 
+class PageClient(FlaskClient):
+    """A test client whose requests each choose their language afresh.
+
+    `app_ctx` keeps one application context open for the whole test and Flask reuses it for
+    every request, so `g` (where Flask-Babel caches the locale) would outlive a request; in
+    production each request has its own.
+    """
+
+    def open(self, *args, **kwargs):
+        flask_babel.refresh()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, app_ctx):
-    return app.test_client()
+    return PageClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

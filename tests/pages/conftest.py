@@ -1,0 +1,1 @@
+"""Page tests use the root conftest's PageClient and compiled French catalogue."""
