@@ -1,0 +1,72 @@
+"""`flask seed …` commands."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from errors import Invalid
+
+seed_cli = AppGroup("seed", help="Demo data.")
+
+LOCAL_URL = "http://127.0.0.1:5000"
+
+
+@seed_cli.command("demo")
+def demo_command() -> None:
+    """Build or refresh the demo catalogue of the Rhône (69). Safe to run again."""
+    # A command has no browser to ask for a language: it speaks the installation's default.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _demo()
+
+
+def _demo() -> None:
+    from seed.demo import build_demo
+    from seed.demo_catalogue import DemoSpecError
+
+    # The bar goes to stderr so that stdout carries only the summary.
+    with click.progressbar(length=1, label=_("Communes"), file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total or 1
+            bar.update(done - bar.pos)
+
+        try:
+            summary = build_demo(progress=progress)
+        except (Invalid, DemoSpecError) as error:
+            bar.finish()
+            click.secho(getattr(error, "message", None) or str(error), fg="red", err=True)
+            raise click.exceptions.Exit(1) from None
+
+    statuses = ", ".join(
+        f"{status} {count}" for status, count in sorted(summary.services_by_status.items())
+    )
+    zones = ", ".join(f"{kind} {count}" for kind, count in summary.zones_by_kind.items())
+    service_id, service_name = summary.notable_service
+    organisation_id, organisation_name = summary.notable_organisation
+    lines = [
+        _("Demo catalogue of the Rhône ready (%(communes)d communes imported).",
+          communes=summary.geography.communes),
+        _("  Organisations: %(count)d, of which %(town_halls)d town halls",
+          count=summary.organisations, town_halls=summary.town_halls),
+        _("  Locations: %(count)d", count=summary.locations),
+        _("  Services: %(count)d (%(statuses)s)", count=summary.services, statuses=statuses),
+        _("  Coverage zones: %(zones)s", zones=zones),
+    ]
+    if summary.written.deleted:
+        lines.append(_("  Removed %(count)d demo records no longer generated.",
+                       count=summary.written.deleted))
+    if summary.written.kept:
+        lines.append(_("  Kept %(count)d old demo records that other data still uses.",
+                       count=len(summary.written.kept)))
+    lines += [
+        _("Try it (flask --app app run):"),
+        f"  {LOCAL_URL}/",
+        f"  {LOCAL_URL}/services/{service_id}  ({service_name})",
+        f"  {LOCAL_URL}/organisations/{organisation_id}  ({organisation_name})",
+        f"  {LOCAL_URL}/communes/{summary.notable_commune}",
+    ]
+    click.echo("\n".join(lines))
