@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from directory.labels import STATUS_LABELS, ZONE_KIND_LABELS
 from errors import Invalid
 
 seed_cli = AppGroup("seed", help="Demo data.")
@@ -42,9 +43,12 @@ def _demo() -> None:
             raise click.exceptions.Exit(1) from None
 
     statuses = ", ".join(
-        f"{status} {count}" for status, count in sorted(summary.services_by_status.items())
+        f"{STATUS_LABELS[status]} {count}"
+        for status, count in sorted(summary.services_by_status.items())
     )
-    zones = ", ".join(f"{kind} {count}" for kind, count in summary.zones_by_kind.items())
+    zones = ", ".join(
+        f"{ZONE_KIND_LABELS[kind]} {count}" for kind, count in summary.zones_by_kind.items()
+    )
     service_id, service_name = summary.notable_service
     organisation_id, organisation_name = summary.notable_organisation
     lines = [
