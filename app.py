@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from config import ROOT, Settings
 from errors import register_error_handlers
-from extensions import babel, db, migrate
+from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 SUPPORTED_LOCALES = ("fr", "en")
 
@@ -48,10 +48,20 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from accounts.mail import init_mail
+
+    init_mail(app)
 
     # Import models so Alembic and create_all see every table.
+    import accounts.models  # noqa: F401
+    import accounts.session  # noqa: F401  (registers the user loader)
     import directory.models  # noqa: F401
     import geo.models  # noqa: F401
+    from accounts.cli import mail_cli, users_cli
     from directory.cli import directory_cli
     from directory.views import bp as directory_pages
     from geo.cli import geo_cli
@@ -63,6 +73,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.cli.add_command(directory_cli)
     app.cli.add_command(geo_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(users_cli)
 
     register_error_handlers(app)
 

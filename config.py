@@ -36,6 +36,18 @@ class Settings:
     default_locale: str = "fr"
     default_radius_km: float = 50.0
     log_level: str = "INFO"
+    # Email: SMTP server and sender. Nothing is sent when smtp_host is empty (mail stays in
+    # the outbox table and is logged), so local use needs no mail server.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Relais <no-reply@relais.localhost>"
+    # Where rate-limit counters live: memory:// for one process, redis://… when several.
+    ratelimit_storage_uri: str = "memory://"
+    # Cookies marked Secure: on by default, off only for local http.
+    secure_cookies: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -50,6 +62,14 @@ class Settings:
             default_locale=env.get("RELAIS_DEFAULT_LOCALE", "fr"),
             default_radius_km=float(env.get("RELAIS_DEFAULT_RADIUS_KM", "50")),
             log_level=env.get("RELAIS_LOG_LEVEL", "INFO"),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_user=env.get("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            mail_from=env.get("MAIL_FROM", "Relais <no-reply@relais.localhost>"),
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            secure_cookies=env.get("RELAIS_SECURE_COOKIES", "1") not in ("0", "false", "no"),
         )
         for key, value in overrides.items():
             setattr(settings, key, value)
@@ -76,4 +96,17 @@ class Settings:
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "RELAIS_DEFAULT_RADIUS_KM": self.default_radius_km,
             "RELAIS_DATA_DIR": str(self.data_dir),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "RELAIS_SMTP": {
+                "host": self.smtp_host, "port": self.smtp_port, "user": self.smtp_user,
+                "password": self.smtp_password, "starttls": self.smtp_starttls,
+            },
+            "RELAIS_MAIL_FROM": self.mail_from,
         }

@@ -61,6 +61,9 @@ T_TYPE_SERVICE = "type-service"
 T_FRAIS = "frais"
 T_RESEAU_PORTEUR = "reseau-porteur"
 
+# Organisations created on Relais are checked before their listings go public.
+MODERATION_PENDING, MODERATION_APPROVED, MODERATION_REFUSED = "pending", "approved", "refused"
+
 MODE_EN_PRESENTIEL = "en-presentiel"
 MODE_A_DISTANCE = "a-distance"
 
@@ -126,6 +129,9 @@ class Organisation(TimestampMixin, SourceMixin, AddressMixin, db.Model):
     accessibility_url: Mapped[str | None] = mapped_column(String(2083))  # acceslibre page
     accessibility_details: Mapped[str | None] = mapped_column(Text)
     opening_hours: Mapped[dict | None] = mapped_column(JSON)  # directory.hours.WeeklyHours
+    moderation_status: Mapped[str] = mapped_column(
+        String(20), default=MODERATION_APPROVED, server_default=MODERATION_APPROVED
+    )
 
     locations: Mapped[list[Location]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Location.name"

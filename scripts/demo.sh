@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Local http: cookies cannot be Secure-only here (production keeps the default).
+export RELAIS_SECURE_COOKIES="${RELAIS_SECURE_COOKIES:-0}"
+
 source scripts/venv.sh
 install_relais .
 

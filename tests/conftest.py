@@ -12,6 +12,7 @@ RELAIS_TEST_POSTGRES_URL points at the server (default: local trust auth, as on 
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import flask_babel
@@ -35,6 +36,11 @@ STORES = [s for s in os.environ.get("RELAIS_TEST_STORES", "sqlite,postgis").spli
 
 # Tables tests write to; emptied after each test (children first).
 CATALOGUE_TABLES = (
+    "outbox_email",
+    "invitation",
+    "membership",
+    "territory_assignment",
+    "user_account",
     "service_at_location",
     "service_term",
     "service_zone",
@@ -69,7 +75,8 @@ def build_app(store: str, name: str, tmp_dir: Path, *, geography: bool = True):
     url = fresh_database_url(store, name, tmp_dir)
     instance = tmp_dir / f"instance-{name}"
     app = create_app(
-        instance_path=instance, database_url=url, secret_key="test-secret", data_dir=instance
+        instance_path=instance, database_url=url, secret_key="test-secret", data_dir=instance,
+        secure_cookies=False,  # the test client and the live server speak plain http
     )
     app.config.update(TESTING=True)
     app.extensions["relais.store"] = store
@@ -165,3 +172,54 @@ def client(app, app_ctx):
 @pytest.fixture
 def session(app_ctx):
     return db.session
+
+
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                from email import message_from_bytes
+                from email.policy import default
+
+                sink.messages.append(message_from_bytes(envelope.content, policy=default))
+                return "250 OK"
+
+        self._controller_class, self._handler = Controller, Handler()
+        self.port = None
+
+    def start(self):
+        """Listen on a free loopback port (a new one after each start)."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = self._controller_class(self._handler, hostname="127.0.0.1",
+                                                 port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+    def body(self, message) -> str:
+        return message.get_content()
+
+
+@pytest.fixture
+def smtp(app):
+    """Point the app's mail at a fresh SMTP sink for this test."""
+    sink = SmtpSink()
+    sink.start()
+    saved = app.config["RELAIS_SMTP"]
+    app.config["RELAIS_SMTP"] = {**saved, "host": "127.0.0.1", "port": sink.port}
+    yield sink
+    app.config["RELAIS_SMTP"] = saved
+    sink.stop()

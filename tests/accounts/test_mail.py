@@ -1,0 +1,65 @@
+"""The outbox: email leaves only after its transaction commits, through real SMTP."""
+
+import sqlalchemy as sa
+from flask import Blueprint
+
+from accounts.mail import deliver_pending, queue_email
+from accounts.models import OutboxEmail
+from extensions import db
+
+probe = Blueprint("mail_probe", __name__)
+
+
+@probe.post("/_test/mail/<outcome>")
+def send_then(outcome):
+    queue_email("person@example.org", "Bonjour", "Votre demande est bien reçue.")
+    if outcome == "commit":
+        db.session.commit()
+        return "ok"
+    db.session.rollback()
+    return "rolled back"
+
+
+def _register_probe(app):
+    if "mail_probe" not in app.blueprints:
+        app.register_blueprint(probe)
+        app.extensions["csrf"].exempt(probe)
+
+
+def test_email_queued_in_a_committed_request_reaches_the_smtp_server(app, client, smtp):
+    _register_probe(app)
+    assert client.post("/_test/mail/commit").status_code == 200
+    (message,) = smtp.to("person@example.org")
+    assert message["Subject"] == "Bonjour"
+    assert "Votre demande est bien reçue." in smtp.body(message)
+    assert db.session.scalar(sa.select(OutboxEmail.sent_at)) is not None
+
+
+def test_email_of_a_rolled_back_request_is_never_sent(app, client, smtp):
+    _register_probe(app)
+    assert client.post("/_test/mail/rollback").status_code == 200
+    assert smtp.messages == []
+    assert db.session.scalar(sa.select(sa.func.count(OutboxEmail.id))) == 0
+
+
+def test_unreachable_server_keeps_the_email_for_a_retry(app, app_ctx, smtp):
+    queue_email("person@example.org", "Rappel", "Texte")
+    db.session.commit()
+    port = smtp.port
+    smtp.stop()
+    assert deliver_pending() == (0, 1)
+    email = db.session.scalar(sa.select(OutboxEmail))
+    db.session.refresh(email)
+    assert email.sent_at is None and email.attempts == 1 and email.last_error
+    smtp.start()  # the server is back (on a new port)
+    assert port is not None
+    app.config["RELAIS_SMTP"] = {**app.config["RELAIS_SMTP"], "port": smtp.port}
+    assert deliver_pending() == (1, 0)
+    assert len(smtp.to("person@example.org")) == 1
+
+
+def test_without_an_smtp_server_configured_email_waits_in_the_outbox(app, app_ctx):
+    queue_email("person@example.org", "Rappel", "Texte")
+    db.session.commit()
+    assert deliver_pending() == (0, 0)
+    assert db.session.scalar(sa.select(OutboxEmail.sent_at)) is None
