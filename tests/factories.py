@@ -73,3 +73,65 @@ def service(
     db.session.add(svc)
     db.session.flush()
     return svc
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def user(email: str | None = None, *, verified: bool = True, platform_admin: bool = False,
+         password: str = PASSWORD, **fields):
+    """A user with a known password (argon2-hashed as in production)."""
+    from datetime import datetime, timezone
+
+    from argon2 import PasswordHasher
+
+    from accounts.models import User
+
+    n = next(_counter)
+    values = {
+        "email": email or f"user{n}@example.org",
+        "name": f"Personne {n}",
+        "password_hash": PasswordHasher().hash(password),
+        "email_verified_at": datetime.now(timezone.utc) if verified else None,
+        "is_platform_admin": platform_admin,
+    }
+    values.update(fields)
+    account = User(**values)
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def membership(account, org: Organisation, role: str = "member", status: str = "active"):
+    from accounts.models import Membership
+
+    link = Membership(user=account, organisation=org, role=role, status=status)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def territory_manager(departement_code: str = "69", **fields):
+    from accounts.models import TerritoryAssignment
+
+    account = user(**fields)
+    db.session.add(TerritoryAssignment(user=account, departement_code=departement_code))
+    db.session.flush()
+    return account
+
+
+# Session keys (accounts.auth): Flask-Login's user id, and the mark that the second factor
+# was given in this session (required for platform administrators).
+SECOND_FACTOR_DONE = "relais_2fa"
+
+
+def login(client, account, *, second_factor: bool = True) -> None:
+    """Sign `account` in on this test client without going through the login form."""
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = account.get_id()
+        session["_fresh"] = True
+        if second_factor:
+            session[SECOND_FACTOR_DONE] = True
