@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import UTC, date
 
 from directory.models import (
     PUBLISHED,
@@ -83,7 +83,7 @@ PASSWORD = "correct horse battery staple"
 def user(email: str | None = None, *, verified: bool = True, platform_admin: bool = False,
          password: str = PASSWORD, **fields):
     """A user with a known password (argon2-hashed as in production)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from argon2 import PasswordHasher
 
@@ -94,7 +94,7 @@ def user(email: str | None = None, *, verified: bool = True, platform_admin: boo
         "email": email or f"user{n}@example.org",
         "name": f"Personne {n}",
         "password_hash": PasswordHasher().hash(password),
-        "email_verified_at": datetime.now(timezone.utc) if verified else None,
+        "email_verified_at": datetime.now(UTC) if verified else None,
         "is_platform_admin": platform_admin,
     }
     values.update(fields)
