@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from directory.labels import STATUS_LABELS, ZONE_KIND_LABELS
 from errors import Invalid
+from seed.demo_accounts import DEMO_PASSWORD
 
 seed_cli = AppGroup("seed", help="Demo data.")
 
@@ -72,5 +73,7 @@ def _demo() -> None:
         f"  {LOCAL_URL}/services/{service_id}  ({service_name})",
         f"  {LOCAL_URL}/organisations/{organisation_id}  ({organisation_name})",
         f"  {LOCAL_URL}/communes/{summary.notable_commune}",
+        _("Demo accounts (password: %(password)s):", password=DEMO_PASSWORD),
     ]
+    lines += [f"  {account.email:34} {account.role}" for account in summary.accounts]
     click.echo("\n".join(lines))

@@ -21,6 +21,7 @@ from directory.models import ZONE_KINDS, Location, Organisation, Service, Servic
 from directory.taxonomy import load_taxonomies
 from extensions import db
 from geo.gazetteer import ImportSummary, import_geography
+from seed.demo_accounts import DemoAccount, write_demo_accounts
 from seed.demo_catalogue import (
     NOTABLE_COMMUNE,
     NOTABLE_ORGANISATION,
@@ -50,6 +51,7 @@ class DemoSummary:
     notable_service: tuple[uuid.UUID, str]
     notable_organisation: tuple[uuid.UUID, str]
     notable_commune: str
+    accounts: tuple[DemoAccount, ...] = ()
 
     @property
     def services(self) -> int:
@@ -77,7 +79,8 @@ def build_demo(
         organisations = town_halls + generated_structures()
         check_specs(organisations, set(communes))
         written = write_catalogue(organisations, communes, today)
-        summary = _summarise(geography, written, len(town_halls))
+        accounts = write_demo_accounts()
+        summary = _summarise(geography, written, len(town_halls), tuple(accounts))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -85,7 +88,10 @@ def build_demo(
     return summary
 
 
-def _summarise(geography: ImportSummary, written: WriteResult, town_halls: int) -> DemoSummary:
+def _summarise(
+    geography: ImportSummary, written: WriteResult, town_halls: int,
+    accounts: tuple[DemoAccount, ...],
+) -> DemoSummary:
     session = db.session
     demo_services = select(Service.id).where(Service.source == DEMO_SOURCE)
     statuses = dict(
@@ -115,6 +121,7 @@ def _summarise(geography: ImportSummary, written: WriteResult, town_halls: int) 
         notable_service=(service.id, f"{service.organisation.name} — {service.name}"),
         notable_organisation=(organisation.id, organisation.name),
         notable_commune=NOTABLE_COMMUNE,
+        accounts=accounts,
     )
 
 

@@ -352,3 +352,30 @@ def test_running_again_keeps_ids_removes_stale_demo_rows_and_spares_other_data(d
         assert [s.name for s in mine.services] == ["Permanence du mardi"]
         assert db.session.get(Organisation, stale_id) is None
         db.session.remove()
+
+
+def test_demo_has_an_account_for_each_role_with_the_printed_password(demo_app, session):
+    from argon2 import PasswordHasher
+
+    from accounts.models import ACTIVE, ADMIN, MEMBER, PENDING, Membership, User
+    from seed.demo_accounts import DEMO_PASSWORD
+
+    output = demo_app.extensions["demo.first_output"]
+    assert f"Demo accounts (password: {DEMO_PASSWORD})" in output
+    users = {u.email: u for u in session.scalars(sa.select(User))}
+    assert len(users) == 8 and all(u.is_verified for u in users.values())
+    for email in users:
+        assert email in output
+    assert PasswordHasher().verify(users["admin.ft@example.org"].password_hash, DEMO_PASSWORD)
+
+    roles = {
+        (m.user.email, m.organisation.name, m.role, m.status)
+        for m in session.scalars(sa.select(Membership))
+    }
+    assert ("admin.ft@example.org", "France Travail Lyon Part-Dieu", ADMIN, ACTIVE) in roles
+    assert ("conseillere.ft@example.org", "France Travail Lyon Part-Dieu", MEMBER, ACTIVE) in roles
+    assert any(email == "demande.capemploi@example.org" and status == PENDING
+               for email, _org, _role, status in roles)
+    assert [t.departement_code for t in users["territoire.rhone@example.org"].territories] == ["69"]
+    assert users["admin.plateforme@example.org"].is_platform_admin
+    assert not users["camille.martin@example.org"].memberships
