@@ -1,5 +1,7 @@
 """`flask mail …` and `flask users …` commands."""
 
+import os
+
 import click
 from flask.cli import AppGroup
 
@@ -16,3 +18,39 @@ def send_command():
     click.echo(f"sent {sent}, failed {failed}")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Name shown to other users (default: the part "
+              "of the address before @).")
+def create_admin_command(email, name):
+    """Make EMAIL a platform administrator: create a verified account, or promote the existing
+    one (its password is kept). The password is asked twice, or read from the environment
+    variable RELAIS_ADMIN_PASSWORD when set (for scripts)."""
+    from accounts import auth
+    from directory.models import utcnow
+    from errors import Invalid
+    from extensions import db
+
+    problems = auth.email_problems(auth.normalise_email(email))
+    if problems:
+        click.echo(problems[0], err=True)
+        raise click.exceptions.Exit(1)
+    password = None
+    if auth.find_user(email) is None:
+        password = os.environ.get("RELAIS_ADMIN_PASSWORD") or click.prompt(
+            "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True
+        )
+    try:
+        result = auth.create_platform_admin(email, name, password, now=utcnow())
+    except Invalid as error:
+        for messages in error.field_errors.values():
+            for message in messages:
+                click.echo(message, err=True)
+        raise click.exceptions.Exit(1) from None
+    db.session.commit()
+    action = "created" if result.created else "promoted"
+    click.echo(f"Platform administrator {result.user.email} {action}.")
+    click.echo("Two-factor authentication (TOTP) is required: they set it up at their first "
+               "sign-in, at /login.")

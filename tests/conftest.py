@@ -20,12 +20,13 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from config import ROOT
-from extensions import babel, db
+from extensions import babel, db, limiter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_GEOGRAPHY = FIXTURES / "fr-admin"
@@ -36,6 +37,7 @@ STORES = [s for s in os.environ.get("RELAIS_TEST_STORES", "sqlite,postgis").spli
 
 # Tables tests write to; emptied after each test (children first).
 CATALOGUE_TABLES = (
+    "change_record",
     "outbox_email",
     "invitation",
     "membership",
@@ -143,6 +145,7 @@ def store(app) -> str:
 @pytest.fixture
 def app_ctx(app):
     with app.app_context():
+        limiter.reset()  # rate limits count per test, not across the session
         yield app
         db.session.rollback()
         for table in CATALOGUE_TABLES:
@@ -160,6 +163,8 @@ class PageClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Flask-Babel's locale, Flask-Login's user and Flask-WTF's CSRF token are cached in g.
+        g.__dict__.clear()
         flask_babel.refresh()
         return super().open(*args, **kwargs)
 

@@ -85,15 +85,13 @@ def user(email: str | None = None, *, verified: bool = True, platform_admin: boo
     """A user with a known password (argon2-hashed as in production)."""
     from datetime import datetime
 
-    from argon2 import PasswordHasher
-
     from accounts.models import User
 
     n = next(_counter)
     values = {
         "email": email or f"user{n}@example.org",
         "name": f"Personne {n}",
-        "password_hash": PasswordHasher().hash(password),
+        "password_hash": _hash(password),
         "email_verified_at": datetime.now(UTC) if verified else None,
         "is_platform_admin": platform_admin,
     }
@@ -102,6 +100,18 @@ def user(email: str | None = None, *, verified: bool = True, platform_admin: boo
     db.session.add(account)
     db.session.flush()
     return account
+
+
+_HASHES: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    """argon2 as in production, once per password per test run (it is slow on purpose)."""
+    from argon2 import PasswordHasher
+
+    if password not in _HASHES:
+        _HASHES[password] = PasswordHasher().hash(password)
+    return _HASHES[password]
 
 
 def membership(account, org: Organisation, role: str = "member", status: str = "active"):

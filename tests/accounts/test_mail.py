@@ -1,43 +1,34 @@
 """The outbox: email leaves only after its transaction commits, through real SMTP."""
 
 import sqlalchemy as sa
-from flask import Blueprint
 
 from accounts.mail import deliver_pending, queue_email
 from accounts.models import OutboxEmail
 from extensions import db
 
-probe = Blueprint("mail_probe", __name__)
+
+def _request_that_queues_mail(app, *, commit: bool):
+    """A request whose view queues an email, then commits or rolls back; the app's own
+    after-request hooks run as for any request."""
+    with app.test_request_context("/", method="POST"):
+        queue_email("person@example.org", "Bonjour", "Votre demande est bien reçue.")
+        if commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        app.process_response(app.response_class("ok"))
 
 
-@probe.post("/_test/mail/<outcome>")
-def send_then(outcome):
-    queue_email("person@example.org", "Bonjour", "Votre demande est bien reçue.")
-    if outcome == "commit":
-        db.session.commit()
-        return "ok"
-    db.session.rollback()
-    return "rolled back"
-
-
-def _register_probe(app):
-    if "mail_probe" not in app.blueprints:
-        app.register_blueprint(probe)
-        app.extensions["csrf"].exempt(probe)
-
-
-def test_email_queued_in_a_committed_request_reaches_the_smtp_server(app, client, smtp):
-    _register_probe(app)
-    assert client.post("/_test/mail/commit").status_code == 200
+def test_email_queued_in_a_committed_request_reaches_the_smtp_server(app, app_ctx, smtp):
+    _request_that_queues_mail(app, commit=True)
     (message,) = smtp.to("person@example.org")
     assert message["Subject"] == "Bonjour"
     assert "Votre demande est bien reçue." in smtp.body(message)
     assert db.session.scalar(sa.select(OutboxEmail.sent_at)) is not None
 
 
-def test_email_of_a_rolled_back_request_is_never_sent(app, client, smtp):
-    _register_probe(app)
-    assert client.post("/_test/mail/rollback").status_code == 200
+def test_email_of_a_rolled_back_request_is_never_sent(app, app_ctx, smtp):
+    _request_that_queues_mail(app, commit=False)
     assert smtp.messages == []
     assert db.session.scalar(sa.select(sa.func.count(OutboxEmail.id))) == 0
 
