@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from directory.models import (
+    MODERATION_APPROVED,
     PUBLISHED,
     SUSPENDED,
     Organisation,
@@ -33,11 +34,23 @@ class CoveredService:
     distance_km: float | None
 
 
+def approved_organisation_clause() -> sa.ColumnElement[bool]:
+    """The service's organisation has passed moderation: one created on Relais stays off the
+    public pages until a territory manager or platform administrator approves it."""
+    return Service.organisation_id.in_(
+        sa.select(Organisation.id).where(Organisation.moderation_status == MODERATION_APPROVED)
+    )
+
+
 def active_clause(today: date) -> sa.ColumnElement[bool]:
-    """SQL twin of Service.is_active: published, or suspended with the suspension over."""
-    return sa.or_(
-        Service.status == PUBLISHED,
-        sa.and_(Service.status == SUSPENDED, Service.suspended_until < today),
+    """SQL twin of Service.is_active, for services of approved organisations only: published,
+    or suspended with the suspension over."""
+    return sa.and_(
+        sa.or_(
+            Service.status == PUBLISHED,
+            sa.and_(Service.status == SUSPENDED, Service.suspended_until < today),
+        ),
+        approved_organisation_clause(),
     )
 
 
@@ -53,16 +66,22 @@ def _parse_id(value: str | uuid.UUID) -> uuid.UUID:
 
 
 def public_service(service_id: str | uuid.UUID) -> Service:
-    """A service that has a public page (published or suspended), else NotFound."""
+    """A service that has a public page (published or suspended, of an approved
+    organisation), else NotFound."""
     service = db.session.get(Service, _parse_id(service_id))
-    if service is None or not service.is_public():
+    if (
+        service is None
+        or not service.is_public()
+        or service.organisation.moderation_status != MODERATION_APPROVED
+    ):
         raise NotFound(_("This service does not exist, or is no longer published."))
     return service
 
 
 def public_organisation(organisation_id: str | uuid.UUID) -> Organisation:
+    """An organisation that passed moderation, else NotFound."""
     organisation = db.session.get(Organisation, _parse_id(organisation_id))
-    if organisation is None:
+    if organisation is None or organisation.moderation_status != MODERATION_APPROVED:
         raise NotFound(_("This organisation does not exist."))
     return organisation
 
