@@ -59,17 +59,24 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     # Import models so Alembic and create_all see every table.
     import accounts.models  # noqa: F401
     import accounts.session  # noqa: F401  (registers the user loader)
+    import directory.history  # noqa: F401  (change_record)
     import directory.models  # noqa: F401
     import geo.models  # noqa: F401
     from accounts.cli import mail_cli, users_cli
+    from accounts.org_views import bp as organisation_pages
+    from accounts.views import bp as account_pages
     from directory.cli import directory_cli
+    from directory.edit_views import bp as listing_pages
     from directory.views import bp as directory_pages
     from geo.cli import geo_cli
     from geo.views import bp as geo_api
     from seed.cli import seed_cli
 
     app.register_blueprint(directory_pages)
+    app.register_blueprint(account_pages)
     app.register_blueprint(geo_api)
+    app.register_blueprint(listing_pages)
+    app.register_blueprint(organisation_pages)
     app.cli.add_command(directory_cli)
     app.cli.add_command(geo_cli)
     app.cli.add_command(seed_cli)

@@ -205,6 +205,8 @@ class Service(TimestampMixin, SourceMixin, db.Model):
     suspended_until: Mapped[date | None] = mapped_column(Date)
     update_frequency: Mapped[str] = mapped_column(String(30), default="tous-les-6-mois")
     last_verified_on: Mapped[date | None] = mapped_column(Date)
+    # When its editors were last reminded to check it (`flask listings remind`).
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Coverage: zones (ServiceZone), an optional radius for in-person access, an optional polygon.
     coverage_radius_km: Mapped[float | None] = mapped_column(Float)
     coverage_polygon = mapped_column(GeometryColumn("MULTIPOLYGON"), nullable=True, deferred=True)

@@ -1,0 +1,228 @@
+"""Authorisation matrix: every route against every kind of user, with organisation B's ids.
+
+Organisations A and B are in the Rhône. The roles: anonymous, a citizen (signed in, no
+organisation), a member and an administrator of A, a member of B, a territory manager of
+another département (the Ain), a platform administrator (second factor done). Each route
+names B's organisation, service, membership or invitation. A role that is not allowed must be
+sent to sign in (anonymous) or refused (403/404), and nothing of B may change. A new route
+that this table does not classify fails the test, so none escapes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from accounts.models import ADMIN, PENDING, Invitation, Membership
+from directory.models import Organisation, Service
+from extensions import db
+from tests import factories as f
+
+ROLES = ("anonymous", "citizen", "member_a", "admin_a", "member_b", "territory_other",
+         "platform_admin")
+SIGNED_IN = set(ROLES) - {"anonymous"}
+
+PUBLIC = "public"  # anyone, 200
+TOKEN = "token"  # a forged token: refused with a page, never a success
+SPECIAL = "special"  # mid-flow pages: only "never a server error"
+ANONYMOUS_FORM = "anonymous-form"  # sign-in/up forms: 200 for anonymous, others may be sent on
+
+# endpoint: (method, path template, who may use it)
+MATRIX = {
+    "static": ("GET", "/static/css/relais.css", PUBLIC),
+    "directory.home": ("GET", "/", PUBLIC),
+    "directory.find_place": ("GET", "/lieu?q=01400", PUBLIC),  # several communes: a choice
+    "directory.area": ("GET", "/communes/69383", PUBLIC),
+    "directory.organisation_page": ("GET", "/organisations/{org_b}", PUBLIC),
+    "directory.service_page": ("GET", "/services/{service_b}", PUBLIC),
+    "geo.communes": ("GET", "/api/v1/communes?q=lyon", PUBLIC),
+    "geo.resolve_place": ("GET", "/api/v1/places?postcode=69100", PUBLIC),
+    "listings.zones": ("GET", "/api/v1/zones?q=lyon", PUBLIC),
+    "listings.report": ("GET", "/services/{service_b}/signaler", PUBLIC),
+    "accounts.sign_up": ("GET", "/inscription", ANONYMOUS_FORM),
+    "accounts.sign_up_sent": ("GET", "/inscription/envoye", PUBLIC),
+    "accounts.login": ("GET", "/login", ANONYMOUS_FORM),
+    "accounts.forgotten_password": ("GET", "/mot-de-passe/oubli", PUBLIC),
+    "accounts.reset_sent": ("GET", "/mot-de-passe/oubli/envoye", PUBLIC),
+    "accounts.verify_email": ("GET", "/verification/forged-token", TOKEN),
+    "accounts.reset_password": ("GET", "/mot-de-passe/forged-token", TOKEN),
+    "organisations.invitation": ("GET", "/invitations/forged-token", TOKEN),
+    "organisations.accept_invitation": ("POST", "/invitations/forged-token", TOKEN),
+    "accounts.second_factor": ("GET", "/login/2fa", SPECIAL),
+    "accounts.resend_verification": ("POST", "/verification/nouveau-lien", SPECIAL),
+    "accounts.account": ("GET", "/compte", SIGNED_IN),
+    "accounts.totp_setup": ("GET", "/compte/2fa", SIGNED_IN),
+    "accounts.totp_disable": ("POST", "/compte/2fa/desactiver", SPECIAL),
+    "organisations.dashboard": ("GET", "/espace", SIGNED_IN),
+    "organisations.join_search": ("GET", "/organisations/rejoindre?q=B", SIGNED_IN),
+    "organisations.new_organisation": ("GET", "/organisations/nouvelle", SIGNED_IN),
+    "organisations.join": ("GET", "/organisations/{org_b}/rejoindre", SIGNED_IN),
+    # B's own listings: its members (and platform administrators).
+    "listings.services": ("GET", "/espace/organisations/{org_b}/services",
+                          {"member_b", "platform_admin"}),
+    "listings.new_service": ("POST", "/espace/organisations/{org_b}/services/nouveau",
+                             {"member_b", "platform_admin"}),
+    "listings.edit_service": ("POST", "/espace/services/{service_b}/modifier",
+                              {"member_b", "platform_admin"}),
+    "listings.service_history": ("GET", "/espace/services/{service_b}/historique",
+                                 {"member_b", "platform_admin"}),
+    "listings.publish": ("POST", "/espace/services/{service_b}/publier",
+                         {"member_b", "platform_admin"}),
+    "listings.suspend": ("POST", "/espace/services/{service_b}/suspendre",
+                         {"member_b", "platform_admin"}),
+    "listings.archive": ("POST", "/espace/services/{service_b}/archiver",
+                         {"member_b", "platform_admin"}),
+    "listings.confirm": ("POST", "/espace/services/{service_b}/confirmer",
+                         {"member_b", "platform_admin"}),
+    # B's members: its administrators (none among the roles) and platform administrators.
+    "organisations.members": ("GET", "/organisations/{org_b}/membres", {"platform_admin"}),
+    "organisations.invite": ("POST", "/organisations/{org_b}/invitations", {"platform_admin"}),
+    "organisations.cancel_invitation": (
+        "POST", "/organisations/{org_b}/invitations/{invitation_b}/retirer", {"platform_admin"}),
+    "organisations.remove": (
+        "POST", "/organisations/{org_b}/membres/{membership_b}/retirer", {"platform_admin"}),
+    "organisations.change_role": (
+        "POST", "/organisations/{org_b}/membres/{membership_b}/role", {"platform_admin"}),
+    "organisations.decide": (
+        "POST", "/organisations/{org_b}/demandes/{request_b}", {"platform_admin"}),
+    # Moderation: territory managers see their own départements; B is not in the Ain.
+    "organisations.moderation": ("GET", "/moderation", {"territory_other", "platform_admin"}),
+    "listings.review_queue": ("GET", "/moderation/modifications",
+                              {"territory_other", "platform_admin"}),
+    "organisations.moderate_request": ("POST", "/moderation/demandes/{request_b}",
+                                       {"platform_admin"}),
+    "organisations.moderate_organisation": ("POST", "/moderation/organisations/{org_b}",
+                                            {"platform_admin"}),
+    "listings.mark_reviewed": ("POST", "/moderation/modifications/{service_b}",
+                               {"platform_admin"}),
+    "accounts.logout": ("POST", "/logout", SPECIAL),  # last: it ends the session
+}
+
+# What a refused POST would try to do, so a missing check would show as a change.
+FORM = {
+    "listings.new_service": {
+        "name": "Intrus", "summary": "x",
+        "thematiques": "numerique--acceder-a-une-connexion-internet",
+    },
+    "listings.edit_service": {"name": "Renamed by an intruder"},
+    "listings.suspend": {"until": (date.today() + timedelta(days=30)).isoformat()},
+    "organisations.invite": {"email": "intruder@example.org", "role": ADMIN},
+    "organisations.change_role": {"role": ADMIN},
+    "organisations.decide": {"decision": "accept"},
+    "organisations.moderate_request": {"decision": "accept"},
+    "organisations.moderate_organisation": {"decision": "refuse"},
+}
+
+
+@pytest.fixture
+def world(app, app_ctx):
+    org_a = f.organisation(name="Organisation A", commune_code="69123", postcode="69003")
+    org_b = f.organisation(name="Organisation B", commune_code="69266", postcode="69100")
+    f.service(org_a, name="Service A")
+    service_b = f.service(org_b, name="Service B")
+    users = {
+        "citizen": f.user(),
+        "member_a": f.user(),
+        "admin_a": f.user(),
+        "member_b": f.user(),
+        "territory_other": f.territory_manager("01"),
+        "platform_admin": f.user(platform_admin=True),
+    }
+    f.membership(users["member_a"], org_a)
+    f.membership(users["admin_a"], org_a, role=ADMIN)
+    membership_b = f.membership(users["member_b"], org_b)
+    f.membership(f.user(), org_b, role=ADMIN)  # B's own administrator, not a tested role
+    request_b = f.membership(f.user(), org_b, status=PENDING)
+    invitation_b = Invitation(
+        organisation=org_b, email="invited@example.org",
+        token_hash=hashlib.sha256(b"b-token").hexdigest(),
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    db.session.add(invitation_b)
+    db.session.commit()
+    ids = {"org_b": org_b.id, "service_b": service_b.id, "membership_b": membership_b.id,
+           "request_b": request_b.id, "invitation_b": invitation_b.id}
+    return users, ids
+
+
+def snapshot_of_b(ids) -> tuple:
+    """Everything of B a refused request could have changed."""
+    db.session.expire_all()
+    org = db.session.get(Organisation, ids["org_b"])
+    service = db.session.get(Service, ids["service_b"])
+    members = sorted(
+        (str(m.user_id), m.role, m.status)
+        for m in db.session.scalars(
+            sa.select(Membership).where(Membership.organisation_id == ids["org_b"])
+        )
+    )
+    invitations = sorted(
+        (i.email, i.role, str(i.accepted_at))
+        for i in db.session.scalars(
+            sa.select(Invitation).where(Invitation.organisation_id == ids["org_b"])
+        )
+    )
+    services = db.session.scalar(
+        sa.select(sa.func.count(Service.id)).where(Service.organisation_id == ids["org_b"])
+    )
+    return (org.name, org.moderation_status, service.name, service.status,
+            service.suspended_until, service.last_verified_on, members, invitations, services)
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert routes - set(MATRIX) == set(), "classify the new routes in MATRIX"
+    assert set(MATRIX) - routes == set(), "routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_only_what_it_may_and_changes_nothing_of_b(app, client, world, role):
+    users, ids = world
+    app.config["WTF_CSRF_ENABLED"] = False  # this test is about authorisation, not CSRF
+    try:
+        if role != "anonymous":
+            f.login(client, users[role])
+        before = snapshot_of_b(ids)
+        wrong = []
+        for endpoint, (method, template, allowed) in MATRIX.items():
+            url = template.format(**ids)
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data=FORM.get(endpoint, {}))
+            status = response.status_code
+            location = response.headers.get("Location", "")
+            if status >= 500:
+                wrong.append((endpoint, status, "server error"))
+            elif allowed == PUBLIC:
+                if status != 200:
+                    wrong.append((endpoint, status, "public page"))
+            elif allowed == TOKEN:
+                if status < 300 or (status < 400 and "/login" not in location):
+                    wrong.append((endpoint, status, "forged token accepted"))
+            elif allowed == SPECIAL:
+                pass
+            elif allowed == ANONYMOUS_FORM:
+                if status != 200 and (role == "anonymous" or status not in (302, 303)):
+                    wrong.append((endpoint, status, "sign-in form"))
+            elif role in allowed:
+                if method == "GET" and status != 200:
+                    wrong.append((endpoint, status, "should be allowed"))
+            elif role == "anonymous":
+                if not (status in (302, 303) and "/login" in location) and status not in (401,
+                                                                                         403):
+                    wrong.append((endpoint, status, "anonymous not sent to sign in"))
+            elif status not in (403, 404):
+                wrong.append((endpoint, status, "should be refused"))
+            if method == "POST":
+                after = snapshot_of_b(ids)
+                refused = isinstance(allowed, set) and role not in allowed
+                if refused and after != before:
+                    wrong.append((endpoint, status, "changed B"))
+                before = after  # an allowed action may change B; the next check starts here
+        assert wrong == []
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
