@@ -54,3 +54,36 @@ def create_admin_command(email, name):
     click.echo(f"Platform administrator {result.user.email} {action}.")
     click.echo("Two-factor authentication (TOTP) is required: they set it up at their first "
                "sign-in, at /login.")
+
+
+@users_cli.command("grant-territory")
+@click.argument("email")
+@click.argument("departements", nargs=-1, required=True)
+def grant_territory_command(email, departements):
+    """Make the account EMAIL territory manager of the DEPARTEMENTS given by code (69, 2A…):
+    they approve first administrators and organisations there and review listing changes.
+    Running it again for a département they already have changes nothing."""
+    from flask_babel import gettext as _
+
+    from accounts import auth
+    from accounts.models import TerritoryAssignment
+    from extensions import db
+    from geo.models import Departement
+
+    user = auth.find_user(email)
+    if user is None:
+        click.echo(_("No account has the address %(email)s.", email=email), err=True)
+        raise click.exceptions.Exit(1)
+    unknown = [code for code in departements if db.session.get(Departement, code) is None]
+    if unknown:
+        click.echo(_("Unknown département code(s): %(codes)s (import the geography first: "
+                     "flask geo import DIR).", codes=", ".join(unknown)), err=True)
+        raise click.exceptions.Exit(1)
+    held = {t.departement_code for t in user.territories}
+    for code in departements:
+        if code not in held:
+            db.session.add(TerritoryAssignment(user=user, departement_code=code))
+    db.session.commit()
+    codes = sorted(held | set(departements))
+    click.echo(_("%(email)s is territory manager of: %(codes)s.", email=user.email,
+                 codes=", ".join(codes)))

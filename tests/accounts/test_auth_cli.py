@@ -76,3 +76,28 @@ def test_create_admin_insists_on_two_matching_passwords(app, app_ctx):
 
     assert result.exit_code != 0
     assert admins() == []
+
+
+def test_grant_territory_makes_a_territory_manager_once(app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+    person = factories.user(email="territoire@example.org")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "grant-territory", "territoire@example.org", "69", "01"])
+    assert result.exit_code == 0, result.output
+    assert "territory manager of: 01, 69" in result.output
+    again = runner.invoke(args=["users", "grant-territory", "territoire@example.org", "69"])
+    assert again.exit_code == 0
+    db.session.refresh(person)
+    assert sorted(t.departement_code for t in person.territories) == ["01", "69"]
+
+
+def test_grant_territory_refuses_unknown_people_and_places(app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+    factories.user(email="territoire@example.org")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    nobody = runner.invoke(args=["users", "grant-territory", "nobody@example.org", "69"])
+    assert nobody.exit_code == 1 and "No account has the address" in nobody.output
+    nowhere = runner.invoke(args=["users", "grant-territory", "territoire@example.org", "99"])
+    assert nowhere.exit_code == 1 and "Unknown département code(s): 99" in nowhere.output
