@@ -32,4 +32,5 @@ source scripts/venv.sh
 install_relais ".[test]"
 
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers by default (the machine has 2 cores); RELAIS_TEST_WORKERS=0 runs in one process.
+exec .venv/bin/python -m pytest -n "${RELAIS_TEST_WORKERS:-2}" "$@"
