@@ -341,10 +341,30 @@ def totp_uri(user: User, secret: str) -> str:
 def totp_code_matches(secret: str, code: str, *, now: datetime) -> bool:
     """Whether `code` is the secret's code at `now`, or 30 seconds either side (clocks drift
     and people type slowly)."""
+    return totp_step(secret, code, now=now) is not None
+
+
+def totp_step(secret: str, code: str, *, now: datetime) -> int | None:
+    """The 30-second time step whose code `code` is (now, or one step either side), or None."""
     code = re.sub(r"\s", "", code or "")
     if not re.fullmatch(r"\d{6}", code):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if pyotp.utils.strings_equal(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _accept_code_once(user: User, code: str, *, now: datetime) -> bool:
+    """A right code from a step later than the last one accepted: an observed or reused code
+    cannot sign anyone in again within its window."""
+    step = totp_step(user.totp_secret, code, now=now) if user.has_totp else None
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
-    return pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
+    user.totp_last_step = step
+    return True
 
 
 def _wrong_code() -> str:
@@ -358,6 +378,7 @@ def enable_totp(user: User, secret: str, code: str, *, now: datetime) -> None:
         raise Invalid(_wrong_code(), {"code": [_wrong_code()]})
     user.totp_secret = secret
     user.totp_confirmed_at = now
+    user.totp_last_step = totp_step(secret, code, now=now)
     db.session.flush()
 
 
@@ -380,7 +401,7 @@ def check_second_factor(user: User, code: str, *, now: datetime) -> None:
     until = locked_until(user, now)
     if until is not None:
         raise _paused(until - now, "code")
-    if not user.has_totp or not totp_code_matches(user.totp_secret, code, now=now):
+    if not _accept_code_once(user, code, now=now):
         until = record_failure(user, now=now)
         raise _paused(until - now, "code") if until else LoginRefused(_wrong_code(), None, "code")
     finish_login(user, now=now)

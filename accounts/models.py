@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The 30-second step of the last code accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Part of the login session id: replacing it (at login, password change, logout

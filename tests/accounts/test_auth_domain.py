@@ -326,6 +326,21 @@ def test_wrong_second_factor_codes_count_towards_the_lockout(request_ctx):
     assert user.failed_logins == 0 and user.last_login_at == later
 
 
+def test_a_code_signs_in_once_and_cannot_be_replayed_within_its_window(request_ctx):
+    secret = auth.new_totp_secret()
+    user = factories.user(platform_admin=True, totp_secret=secret, totp_confirmed_at=NOW)
+    code = pyotp.TOTP(secret).at(NOW)
+
+    auth.check_second_factor(user, code, now=NOW)
+    with pytest.raises(auth.LoginRefused):  # the same code, seen over a shoulder, 20 s later
+        auth.check_second_factor(user, code, now=NOW + timedelta(seconds=20))
+    earlier = pyotp.TOTP(secret).at(NOW - timedelta(seconds=30))  # still inside the window
+    with pytest.raises(auth.LoginRefused):
+        auth.check_second_factor(user, earlier, now=NOW + timedelta(seconds=20))
+    later = NOW + timedelta(seconds=30)
+    auth.check_second_factor(user, pyotp.TOTP(secret).at(later), now=later)
+
+
 def test_only_people_other_than_platform_administrators_may_turn_totp_off(request_ctx):
     secret = auth.new_totp_secret()
     admin = factories.user(platform_admin=True, totp_secret=secret, totp_confirmed_at=NOW)
