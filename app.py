@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from accounts.views import bp as account_pages
     from directory.cli import directory_cli
     from directory.edit_views import bp as listing_pages
+    from directory.organisation_views import bp as organisation_editing_pages
     from directory.views import bp as directory_pages
     from geo.cli import geo_cli
     from geo.views import bp as geo_api
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(geo_api)
     app.register_blueprint(listing_pages)
     app.register_blueprint(organisation_pages)
+    app.register_blueprint(organisation_editing_pages)
     app.cli.add_command(directory_cli)
     app.cli.add_command(geo_cli)
     app.cli.add_command(seed_cli)

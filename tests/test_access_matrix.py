@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.models import ADMIN, PENDING, Invitation, Membership
-from directory.models import Organisation, Service
+from directory.models import Location, Organisation, Service
 from extensions import db
 from tests import factories as f
 
@@ -77,6 +77,14 @@ MATRIX = {
                          {"member_b", "platform_admin"}),
     "listings.confirm": ("POST", "/espace/services/{service_b}/confirmer",
                          {"member_b", "platform_admin"}),
+    "organisation_editing.edit_organisation": ("POST", "/espace/organisations/{org_b}/modifier",
+                                               {"member_b", "platform_admin"}),
+    "organisation_editing.new_location": ("POST", "/espace/organisations/{org_b}/lieux/nouveau",
+                                          {"member_b", "platform_admin"}),
+    "organisation_editing.edit_location": ("POST", "/espace/lieux/{location_b}/modifier",
+                                           {"member_b", "platform_admin"}),
+    "organisation_editing.delete_location": ("POST", "/espace/lieux/{location_b}/supprimer",
+                                             {"member_b", "platform_admin"}),
     # B's members: its administrators (none among the roles) and platform administrators.
     "organisations.members": ("GET", "/organisations/{org_b}/membres", {"platform_admin"}),
     "organisations.invite": ("POST", "/organisations/{org_b}/invitations", {"platform_admin"}),
@@ -109,6 +117,9 @@ FORM = {
     },
     "listings.edit_service": {"name": "Renamed by an intruder"},
     "listings.suspend": {"until": (date.today() + timedelta(days=30)).isoformat()},
+    "organisation_editing.edit_organisation": {"description": "Changed by an intruder"},
+    "organisation_editing.new_location": {"name": "Intruder's place"},
+    "organisation_editing.edit_location": {"name": "Renamed by an intruder"},
     "organisations.invite": {"email": "intruder@example.org", "role": ADMIN},
     "organisations.change_role": {"role": ADMIN},
     "organisations.decide": {"decision": "accept"},
@@ -123,6 +134,7 @@ def world(app, app_ctx):
     org_b = f.organisation(name="Organisation B", commune_code="69266", postcode="69100")
     f.service(org_a, name="Service A")
     service_b = f.service(org_b, name="Service B")
+    location_b = f.location(org_b, name="Lieu B")
     users = {
         "citizen": f.user(),
         "member_a": f.user(),
@@ -144,7 +156,7 @@ def world(app, app_ctx):
     db.session.add(invitation_b)
     db.session.commit()
     ids = {"org_b": org_b.id, "service_b": service_b.id, "membership_b": membership_b.id,
-           "request_b": request_b.id, "invitation_b": invitation_b.id}
+           "request_b": request_b.id, "invitation_b": invitation_b.id, "location_b": location_b.id}
     return users, ids
 
 
@@ -168,8 +180,15 @@ def snapshot_of_b(ids) -> tuple:
     services = db.session.scalar(
         sa.select(sa.func.count(Service.id)).where(Service.organisation_id == ids["org_b"])
     )
-    return (org.name, org.moderation_status, service.name, service.status,
-            service.suspended_until, service.last_verified_on, members, invitations, services)
+    locations = sorted(
+        location.name
+        for location in db.session.scalars(
+            sa.select(Location).where(Location.organisation_id == ids["org_b"])
+        )
+    )
+    return (org.name, org.moderation_status, org.description, service.name, service.status,
+            service.suspended_until, service.last_verified_on, members, invitations, services,
+            locations)
 
 
 def test_every_route_is_in_the_matrix(app):
