@@ -45,7 +45,7 @@ class DemoAccount:
 
 
 ACCOUNTS = (
-    DemoAccount(_l("citizen"), "camille.martin@example.org", "Camille Martin", "citizen"),
+    DemoAccount("citizen", "camille.martin@example.org", "Camille Martin", _l("citizen")),
     DemoAccount("ft-member", "conseillere.ft@example.org", "Samia Benali",
                 _l("member of France Travail Lyon Part-Dieu"),
                 memberships=((FRANCE_TRAVAIL, MEMBER, ACTIVE),)),

@@ -386,6 +386,8 @@ def test_the_dashboard_shows_memberships_requests_and_the_moderation_queue(app, 
     admin_page = get_page(new_client(app, w.admin_a), "/espace")
     assert "Mission locale de Lyon" in admin_page.text
     assert "1 request waiting" in admin_page.text
+    # From here a provider reaches the organisation's listings.
+    assert f'href="/espace/organisations/{w.org_a.id}/services"' in admin_page.html
     pending_page = get_page(new_client(app, w.pending_a), "/espace")
     assert "My requests waiting for an answer" in pending_page.text
     manager_page = get_page(new_client(app, w.manager_69), "/espace")

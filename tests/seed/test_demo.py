@@ -379,3 +379,7 @@ def test_demo_has_an_account_for_each_role_with_the_printed_password(demo_app, s
     assert [t.departement_code for t in users["territoire.rhone@example.org"].territories] == ["69"]
     assert users["admin.plateforme@example.org"].is_platform_admin
     assert not users["camille.martin@example.org"].memberships
+    # Ids do not depend on the language the command speaks.
+    from seed.demo_specs import demo_id
+
+    assert users["camille.martin@example.org"].id == demo_id("account/citizen")
