@@ -24,7 +24,6 @@ from directory.editing import hours_text
 from directory.history import ENTITY_ORGANISATION, ChangeRecord, record_changes
 from directory.models import Location, Organisation
 from directory.service_input import (
-    _CONTROL,
     _email,
     _Errors,
     _opening_hours,
@@ -32,6 +31,7 @@ from directory.service_input import (
     _plain,
     _url,
 )
+from directory.service_input import _text as _service_text
 from errors import Conflict, Invalid
 from extensions import db
 from geo.places import POSTCODE, UnknownPlace, place_for_commune
@@ -86,31 +86,8 @@ _NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 
 
 def _text(errors: _Errors, name: str, value: Any, *, required: bool = False) -> str | None:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.add(name, _("This must be text."))
-        return None
-    if _CONTROL.search(value):
-        errors.add(name, _("This text contains invisible characters that cannot be stored."))
-        return None
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = " ".join(value.split()) if name in SINGLE_LINE else value.strip()
-    if not value:
-        if required:
-            errors.add(name, _("This field is required."))
-        return None
-    limit = TEXT_LIMITS[name]
-    if len(value) > limit:
-        errors.add(
-            name,
-            _("Use at most %(max)s characters (there are %(count)s).", max=limit, count=len(value)),
-        )
-        return None
-    if name == "name" and len(value) < NAME_MIN_LENGTH:
-        errors.add(name, _("Use at least %(min)s characters.", min=NAME_MIN_LENGTH))
-        return None
-    return value
+    return _service_text(errors, name, value, required=required, limits=TEXT_LIMITS,
+                         single_line=SINGLE_LINE)
 
 
 def _postcode(errors: _Errors, value: Any) -> str | None:

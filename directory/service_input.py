@@ -116,7 +116,12 @@ class _Errors:
 # Field readers: each returns the value to store, or None after recording what is wrong.
 
 
-def _text(errors: _Errors, name: str, value: Any, *, required: bool = False) -> str | None:
+def _text(
+    errors: _Errors, name: str, value: Any, *, required: bool = False,
+    limits: dict[str, int] = TEXT_LIMITS, single_line: tuple[str, ...] = SINGLE_LINE,
+) -> str | None:
+    """Text as people type it: no invisible characters, spaces tidied (on one line for the
+    `single_line` fields), within `limits`; a message on the field otherwise."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -126,12 +131,12 @@ def _text(errors: _Errors, name: str, value: Any, *, required: bool = False) -> 
         errors.add(name, _("This text contains invisible characters that cannot be stored."))
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = " ".join(value.split()) if name in SINGLE_LINE else value.strip()
+    value = " ".join(value.split()) if name in single_line else value.strip()
     if not value:
         if required:
             errors.add(name, _("This field is required."))
         return None
-    limit = TEXT_LIMITS[name]
+    limit = limits[name]
     if len(value) > limit:
         errors.add(
             name,

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from shapely.geometry import MultiPolygon
 
+from accounts.organisations import luhn_valid
 from directory.models import MODE_A_DISTANCE, MODE_EN_PRESENTIEL, PUBLISHED
 
 DEMO_SOURCE = "relais-demo"
@@ -48,19 +49,6 @@ def rng_for(source_id: str) -> random.Random:
     """A random generator private to one record: same draws on every run and every machine
     (str seeds are hashed with SHA-512, not with the per-process hash())."""
     return random.Random(f"{SEED}:{source_id}")
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn checksum that SIREN and SIRET numbers satisfy."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 def _with_check_digit(prefix: str) -> str:
