@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from extensions import db
-from tests.conftest import build_app
+from tests.conftest import build_app, drop_database
 
 SPATIAL_INDEXES = importlib.import_module(
     "migrations.versions.0001_catalogue_and_geography"
@@ -61,4 +61,4 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(store, tmp_path):
                                                                 "spatial_ref_sys"}
         upgrade()
         assert "service" in sa.inspect(db.engine).get_table_names()
-        db.engine.dispose()
+    drop_database(app)
