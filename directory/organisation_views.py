@@ -66,6 +66,27 @@ def _render(template: str, status: int = 200, **context):
     return render_template(template, delete_form=ButtonForm(), **context), status
 
 
+def _form_page(form, template: str, save, saved_message, **context):
+    """The one shape of these pages: show the form; on a valid POST call `save` (a domain
+    function) and commit, or roll back and show its field messages."""
+    organisation = context["organisation"]
+    if form.validate_on_submit():
+        try:
+            result = save(form.domain_data())
+        except Invalid as error:
+            db.session.rollback()
+            form.show_errors(error.field_errors)
+            return _render(template, FORM_ERROR_STATUS, form=form, **context)
+        db.session.commit()
+        flash(saved_message(result), "success")
+        return _back_to_services(organisation)
+    return _render(template, FORM_ERROR_STATUS if form.errors else 200, form=form, **context)
+
+
+def _changes_message(changes) -> str:
+    return _("Your changes are saved.") if changes else _("Nothing changed.")
+
+
 @bp.route("/espace/organisations/<org_id>/modifier", methods=["GET", "POST"])
 @verified_required
 def edit_organisation(org_id: str):
@@ -73,28 +94,10 @@ def edit_organisation(org_id: str):
     form = OrganisationForm(
         data=initial_data(organisation, organisation_editing.ORGANISATION_FIELDS)
     )
-    if form.validate_on_submit():
-        try:
-            changes = organisation_editing.update_organisation(
-                organisation, form.domain_data(), current_user
-            )
-        except Invalid as error:
-            db.session.rollback()
-            form.show_errors(error.field_errors)
-            return _render(
-                "listings/organisation.html",
-                FORM_ERROR_STATUS,
-                form=form,
-                organisation=organisation,
-            )
-        db.session.commit()
-        flash(_("Your changes are saved.") if changes else _("Nothing changed."), "success")
-        return _back_to_services(organisation)
-    return _render(
-        "listings/organisation.html",
-        FORM_ERROR_STATUS if form.errors else 200,
-        form=form,
-        organisation=organisation,
+    return _form_page(
+        form, "listings/organisation.html",
+        lambda data: organisation_editing.update_organisation(organisation, data, current_user),
+        _changes_message, organisation=organisation,
     )
 
 
@@ -102,31 +105,11 @@ def edit_organisation(org_id: str):
 @verified_required
 def new_location(org_id: str):
     organisation = _organisation_to_edit(org_id)
-    form = LocationForm()
-    if form.validate_on_submit():
-        try:
-            location = organisation_editing.create_location(
-                organisation, form.domain_data(), current_user
-            )
-        except Invalid as error:
-            db.session.rollback()
-            form.show_errors(error.field_errors)
-            return _render(
-                "listings/location.html",
-                FORM_ERROR_STATUS,
-                form=form,
-                organisation=organisation,
-                location=None,
-            )
-        db.session.commit()
-        flash(_("The place “%(name)s” is added.", name=location.name), "success")
-        return _back_to_services(organisation)
-    return _render(
-        "listings/location.html",
-        FORM_ERROR_STATUS if form.errors else 200,
-        form=form,
-        organisation=organisation,
-        location=None,
+    return _form_page(
+        LocationForm(), "listings/location.html",
+        lambda data: organisation_editing.create_location(organisation, data, current_user),
+        lambda location: _("The place “%(name)s” is added.", name=location.name),
+        organisation=organisation, location=None,
     )
 
 
@@ -134,32 +117,11 @@ def new_location(org_id: str):
 @verified_required
 def edit_location(location_id: str):
     location = _location_to_edit(location_id)
-    organisation = location.organisation
     form = LocationForm(data=initial_data(location, organisation_editing.LOCATION_FIELDS))
-    if form.validate_on_submit():
-        try:
-            changes = organisation_editing.update_location(
-                location, form.domain_data(), current_user
-            )
-        except Invalid as error:
-            db.session.rollback()
-            form.show_errors(error.field_errors)
-            return _render(
-                "listings/location.html",
-                FORM_ERROR_STATUS,
-                form=form,
-                organisation=organisation,
-                location=location,
-            )
-        db.session.commit()
-        flash(_("Your changes are saved.") if changes else _("Nothing changed."), "success")
-        return _back_to_services(organisation)
-    return _render(
-        "listings/location.html",
-        FORM_ERROR_STATUS if form.errors else 200,
-        form=form,
-        organisation=organisation,
-        location=location,
+    return _form_page(
+        form, "listings/location.html",
+        lambda data: organisation_editing.update_location(location, data, current_user),
+        _changes_message, organisation=location.organisation, location=location,
     )
 
 
