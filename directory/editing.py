@@ -19,6 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from directory.eligibility import parse_rule, rule_to_json
 from directory.history import ENTITY_SERVICE, ChangeRecord, record_changes
 from directory.hours import WeeklyHours
 from directory.models import (
@@ -259,3 +260,30 @@ def read_date(text: Any, field: str = "until") -> date:
     except ValueError:
         message = _("%(date)s is not a date that exists.", date=value)
         raise Invalid(message, {field: [message]}) from None
+
+
+def set_eligibility(
+    service: Service, rule: dict | None, actor, *, today: date | None = None
+) -> list[ChangeRecord]:
+    """Replace the service's structured eligibility rule (None or an empty rule: open to
+    everyone). The rule is validated first (Invalid with a message per condition, nothing
+    written); a real change bumps `eligibility_revision` and is kept in the history, awaiting
+    review when the service is public, like any other change to a published listing."""
+    parsed = parse_rule(rule)
+    new = rule_to_json(parsed) if (parsed.all_of or parsed.any_of) else None
+    if new == service.eligibility:
+        service.last_verified_on = today or date.today()
+        return []
+    before = service.eligibility
+    service.eligibility = new
+    service.eligibility_revision = (service.eligibility_revision or 0) + 1
+    service.last_verified_on = today or date.today()
+    db.session.flush()
+    return record_changes(
+        ENTITY_SERVICE,
+        service.id,
+        {"eligibility": before},
+        {"eligibility": new},
+        actor,
+        needs_review=service.is_public(),
+    )
