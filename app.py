@@ -65,9 +65,11 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from accounts.cli import mail_cli, users_cli
     from accounts.org_views import bp as organisation_pages
     from accounts.views import bp as account_pages
-    from directory.cli import directory_cli
+    from directory.cli import directory_cli, search_cli
     from directory.edit_views import bp as listing_pages
+    from directory.match_api import bp as matching_api
     from directory.organisation_views import bp as organisation_editing_pages
+    from directory.search import register_session_events
     from directory.views import bp as directory_pages
     from geo.cli import geo_cli
     from geo.views import bp as geo_api
@@ -77,9 +79,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(account_pages)
     app.register_blueprint(geo_api)
     app.register_blueprint(listing_pages)
+    app.register_blueprint(matching_api)
     app.register_blueprint(organisation_pages)
     app.register_blueprint(organisation_editing_pages)
     app.cli.add_command(directory_cli)
+    app.cli.add_command(search_cli)
+    register_session_events()
     app.cli.add_command(geo_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(mail_cli)

@@ -96,6 +96,7 @@ class Settings:
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
             "RELAIS_DEFAULT_RADIUS_KM": self.default_radius_km,
             "RELAIS_DATA_DIR": str(self.data_dir),
+            "RELAIS_SEARCH_INDEX_DIR": str(self.search_index_dir),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,

@@ -35,3 +35,31 @@ def load_taxonomies_command(reference_dir: Path | None) -> None:
     for taxonomy, count in counts.items():
         click.echo(f"{taxonomy}: {count}")
     click.echo(f"{sum(counts.values())} terms loaded.")
+
+
+search_cli = AppGroup("search", help="The full-text search index (derived from the database).")
+
+
+@search_cli.command("reindex")
+@click.option("--procs", type=click.IntRange(1, 8), default=1, show_default=True,
+              help="Processes writing the new index.")
+def reindex_command(procs: int) -> None:
+    """Rebuild the search index from the database; searches keep the old one until done."""
+    import sys
+    import time
+
+    from flask_babel import gettext as _
+
+    from directory import search
+
+    started = time.perf_counter()
+    with click.progressbar(length=1, label=_("Services"), file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        count = search.rebuild(progress, procs=procs)
+    elapsed = time.perf_counter() - started
+    click.echo(_("%(count)s service(s) indexed in %(seconds).1f s.", count=count,
+                 seconds=elapsed))

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from errors import Invalid
 
 RULE_VERSION = 1
+MAX_ENUMERATED = 12  # unknown conditions beyond which "could it change?" is not enumerated
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not-eligible", "unknown"
 
 NUMBER, BOOLEAN, CHOICE, CHOICES = "number", "boolean", "choice", "choices"
@@ -262,12 +263,22 @@ def to_ask_all(rule: Rule, outcome, missing: list[str]) -> list[str]:
 
 
 def _can_change(rule: Rule, outcome, fact: str) -> bool:
-    unknown = [c for c, v in outcome.items() if v is None and c.fact == fact]
-    results = set()
-    for values in product((True, False), repeat=len(unknown)):
-        assigned = dict(zip(unknown, values, strict=True))
-        results.add(_combine(rule, lambda c, a=assigned: a.get(c, outcome[c])))
-    return len(results) > 1
+    """Whether some answers to the other unknown facts leave the verdict depending on this
+    one. Past a dozen unknown conditions, say yes rather than enumerate."""
+    unknown = [c for c, v in outcome.items() if v is None]
+    mine = [c for c in unknown if c.fact == fact]
+    others = [c for c in unknown if c.fact != fact]
+    if len(unknown) > MAX_ENUMERATED:
+        return True
+    for other_values in product((True, False), repeat=len(others)):
+        base = dict(zip(others, other_values, strict=True))
+        results = set()
+        for my_values in product((True, False), repeat=len(mine)):
+            assigned = {**base, **dict(zip(mine, my_values, strict=True))}
+            results.add(_combine(rule, lambda c, a=assigned: a.get(c, outcome[c])))
+            if len(results) > 1:
+                return True
+    return False
 
 
 def _fewest_deciding(rule: Rule, outcome, missing: list[str]) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ def _demo() -> None:
             bar.finish()
             click.secho(getattr(error, "message", None) or str(error), fg="red", err=True)
             raise click.exceptions.Exit(1) from None
+    indexed = _rebuild_search_index()
 
     statuses = ", ".join(
         f"{STATUS_LABELS[status]} {count}"
@@ -60,6 +61,7 @@ def _demo() -> None:
         _("  Locations: %(count)d", count=summary.locations),
         _("  Services: %(count)d (%(statuses)s)", count=summary.services, statuses=statuses),
         _("  Coverage zones: %(zones)s", zones=zones),
+        _("  Search index: %(count)d services", count=indexed),
     ]
     if summary.written.deleted:
         lines.append(_("  Removed %(count)d demo records no longer generated.",
@@ -73,7 +75,21 @@ def _demo() -> None:
         f"  {LOCAL_URL}/services/{service_id}  ({service_name})",
         f"  {LOCAL_URL}/organisations/{organisation_id}  ({organisation_name})",
         f"  {LOCAL_URL}/communes/{summary.notable_commune}",
+        f"  {LOCAL_URL}/recherche?commune=69123&need=mobilite",
         _("Demo accounts (password: %(password)s):", password=DEMO_PASSWORD),
     ]
     lines += [f"  {account.email:34} {account.role}" for account in summary.accounts]
     click.echo("\n".join(lines))
+
+
+def _rebuild_search_index() -> int:
+    """The demo's search index, whole (the index is derived from the database)."""
+    from directory import search
+
+    with click.progressbar(length=1, label=_("Search index"), file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total or 1
+            bar.update(done - bar.pos)
+
+        return search.rebuild(progress)

@@ -100,6 +100,9 @@ def _extra(kind: str, commune: str) -> ServiceSpec:
             modes_mobilisation=["envoyer-un-courriel"],
             required_documents=[RSA],
             contact_public=False,
+            eligibility={"version": 1, "all_of": [
+                {"fact": "benefits", "op": "contains_any", "value": ["rsa"]},
+            ]},
         ),
         "repas": ServiceSpec(
             key="portage-repas",
@@ -119,6 +122,12 @@ def _extra(kind: str, commune: str) -> ServiceSpec:
             fees_details="De 4,50 € à 9,20 € le repas selon les ressources.",
             conditions="Avoir plus de 65 ans, ou plus de 60 ans en inaptitude au travail, "
             "ou une carte mobilité inclusion.",
+            eligibility={"version": 1, "any_of": [
+                [{"fact": "age", "op": ">", "value": 65}],
+                [{"fact": "age", "op": ">", "value": 60},
+                 {"manual": "Inaptitude au travail reconnue"}],
+                [{"manual": "Carte mobilité inclusion"}],
+            ]},
             required_documents=[TAX_NOTICE, PROOF_OF_ADDRESS],
             coverage_radius_km=10,
         ),

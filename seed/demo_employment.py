@@ -52,6 +52,16 @@ def _mission_locale_services(key: str, zones, extras: list[str]) -> list[Service
         languages=["fr", "en"],
         conditions="Avoir entre 16 et 25 ans (29 ans en situation de handicap), ne pas être "
         "en emploi durable ni en formation.",
+        eligibility={
+            "version": 1,
+            "all_of": [{"fact": "employment_situation", "op": "not_in",
+                        "value": ["employed", "training"]}],
+            "any_of": [
+                [{"fact": "age", "op": "between", "value": [16, 25]}],
+                [{"fact": "age", "op": "between", "value": [16, 29]},
+                 {"fact": "rqth", "op": "is", "value": True}],
+            ],
+        },
         required_documents=[ID_CARD, PROOF_OF_ADDRESS, BANK_DETAILS],
         hours_per_week=17.5,
         duration_weeks=52,
@@ -184,6 +194,10 @@ def cap_emploi() -> OrganisationSpec:
                 modes_mobilisation=["envoyer-un-courriel", "telephoner"],
                 conditions="Avoir une reconnaissance de la qualité de travailleur handicapé "
                 "ou être en cours de demande.",
+                eligibility={"version": 1, "any_of": [
+                    [{"fact": "rqth", "op": "is", "value": True}],
+                    [{"manual": "Demande de RQTH en cours auprès de la MDPH"}],
+                ]},
                 required_documents=[RQTH, CV],
                 contact_public=False,
             ),

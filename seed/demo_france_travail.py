@@ -101,6 +101,11 @@ def _france_travail_core(key: str, zones) -> list[ServiceSpec]:
             fees_details="Aide gratuite pour la personne, plafonnée à 1 200 €.",
             conditions="Être inscrit à France Travail depuis au moins 6 mois et avoir un "
             "projet professionnel validé qui nécessite le permis.",
+            eligibility={"version": 1, "all_of": [
+                {"fact": "registered_france_travail", "op": "is", "value": True},
+                {"fact": "months_registered_france_travail", "op": ">=", "value": 6},
+                {"manual": "Projet professionnel validé qui nécessite le permis"},
+            ]},
             required_documents=[SIX_MONTHS_JOBSEEKER, JOB_PROMISE, ID_CARD],
             contact_public=False,
         ),
@@ -144,6 +149,10 @@ def _france_travail_extra(kind: str, zones) -> ServiceSpec:
             duration_weeks=6,
             hours_per_week=10.5,
             conditions="Avoir 50 ans ou plus et être inscrit à France Travail.",
+            eligibility={"version": 1, "all_of": [
+                {"fact": "age", "op": ">=", "value": 50},
+                {"fact": "registered_france_travail", "op": "is", "value": True},
+            ]},
             required_documents=[FT_REGISTRATION, CV],
         )
     if kind == "creation":
@@ -179,6 +188,9 @@ def _france_travail_extra(kind: str, zones) -> ServiceSpec:
             zones=zones,
             languages=["fr", "ar"],
             conditions="Habiter un quartier prioritaire de la politique de la ville.",
+            eligibility={"version": 1, "all_of": [
+                {"fact": "resident_qpv", "op": "is", "value": True},
+            ]},
             required_documents=[PROOF_OF_ADDRESS],
         )
     return ServiceSpec(

@@ -146,6 +146,8 @@ class ServiceSpec:
     fees_details: str | None = None
     publics_details: str | None = None
     conditions: str | None = None
+    # The structured rule (docs/eligibility.md) beside the free text, so matching can explain.
+    eligibility: dict | None = None
     mobilisation_details: str | None = None
     mobilisation_link: str | None = None
     languages: list[str] = field(default_factory=lambda: ["fr"])

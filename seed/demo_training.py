@@ -185,6 +185,11 @@ def epide() -> OrganisationSpec:
                 hours_per_week=35,
                 conditions="Avoir entre 17 et 25 ans, être sans diplôme ou peu qualifié, "
                 "volontaire.",
+                eligibility={"version": 1, "all_of": [
+                    {"fact": "age", "op": "between", "value": [17, 25]},
+                    {"fact": "education_level", "op": "in", "value": ["none", "cap-bep"]},
+                    {"manual": "Être volontaire"},
+                ]},
                 required_documents=[ID_CARD],
             ),
             ServiceSpec(

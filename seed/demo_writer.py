@@ -196,6 +196,9 @@ def _fill_service(service: Service, spec: ServiceSpec, organisation: Organisatio
     service.contact_email = spec.contact_email or organisation.email
     service.contact_phone = spec.contact_phone or organisation.phone
     service.opening_hours = _hours(spec.hours, None)
+    if service.eligibility != spec.eligibility:
+        service.eligibility = spec.eligibility
+        service.eligibility_revision = (service.eligibility_revision or 0) + 1
     service.suspended_until = (
         today + timedelta(days=spec.suspended_for_days)
         if spec.status == SUSPENDED and spec.suspended_for_days is not None

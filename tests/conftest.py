@@ -92,6 +92,9 @@ def build_app(store: str, name: str, tmp_dir: Path, *, geography: bool = True):
 
             import_geography(TEST_GEOGRAPHY)
         db.session.commit()
+        from directory import search
+
+        search.clear()
     return app
 
 
@@ -152,6 +155,10 @@ def app_ctx(app):
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         db.session.commit()
         db.session.remove()
+        # The index follows the database; rows deleted in SQL above bypass the ORM events.
+        from directory import search
+
+        search.clear()
 
 
 class PageClient(FlaskClient):

@@ -41,6 +41,8 @@ MATRIX = {
     "geo.communes": ("GET", "/api/v1/communes?q=lyon", PUBLIC),
     "geo.resolve_place": ("GET", "/api/v1/places?postcode=69100", PUBLIC),
     "listings.zones": ("GET", "/api/v1/zones?q=lyon", PUBLIC),
+    # A JSON body is needed (the form post here gets a 400): tests/directory/test_matching.py.
+    "matching.match": ("POST", "/api/v1/match", SPECIAL),
     "listings.report": ("GET", "/services/{service_b}/signaler", PUBLIC),
     "accounts.sign_up": ("GET", "/inscription", ANONYMOUS_FORM),
     "accounts.sign_up_sent": ("GET", "/inscription/envoye", PUBLIC),

@@ -146,3 +146,131 @@ def test_invalid_rules_are_refused_with_a_message_per_field(data, field, message
     with pytest.raises(Invalid) as refused:
         parse_rule(data)
     assert any(message in text for text in refused.value.field_errors[field])
+
+
+# --- properties (hypothesis) -----------------------------------------------------------------
+
+import itertools  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from directory.eligibility import (  # noqa: E402
+    BOOLEAN,
+    CHOICE,
+    FACTS,
+    NUMBER,
+    OPERATORS,
+)
+
+DEPARTEMENTS = ("01", "69", "75")
+
+
+def _values(fact):
+    return fact.values or DEPARTEMENTS
+
+
+@st.composite
+def conditions(draw):
+    if draw(st.integers(0, 9)) == 0:
+        return {"manual": draw(st.sampled_from(["Motivation", "Projet validé"]))}
+    fact = FACTS[draw(st.sampled_from(sorted(FACTS)))]
+    op = draw(st.sampled_from(OPERATORS[fact.type]))
+    if fact.type == NUMBER:
+        numbers = st.integers(int(fact.minimum), min(int(fact.maximum), 80))
+        if op == "between":
+            low, high = sorted((draw(numbers), draw(numbers)))
+            value = [low, high]
+        else:
+            value = draw(numbers)
+    elif fact.type == BOOLEAN:
+        value = draw(st.booleans())
+    else:
+        value = draw(st.lists(st.sampled_from(_values(fact)), min_size=1, max_size=3,
+                              unique=True))
+    return {"fact": fact.name, "op": op, "value": value}
+
+
+rules = st.fixed_dictionaries({
+    "version": st.just(1),
+    "all_of": st.lists(conditions(), max_size=3),
+    "any_of": st.lists(st.lists(conditions(), min_size=1, max_size=3), max_size=3),
+})
+
+
+def _fact_value(fact):
+    if fact.type == NUMBER:
+        return st.integers(int(fact.minimum), min(int(fact.maximum), 80))
+    if fact.type == BOOLEAN:
+        return st.booleans()
+    if fact.type == CHOICE:
+        return st.sampled_from(_values(fact))
+    return st.lists(st.sampled_from(_values(fact)), max_size=3, unique=True)
+
+
+situations = st.fixed_dictionaries({}, optional={
+    name: _fact_value(fact) for name, fact in FACTS.items()
+})
+
+
+@st.composite
+def situation_and_more(draw):
+    """A situation and a fuller one that adds facts to it (never changes one)."""
+    fuller = draw(situations)
+    kept = draw(st.lists(st.sampled_from(sorted(fuller)), unique=True)) if fuller else []
+    return {name: fuller[name] for name in kept}, fuller
+
+
+@settings(max_examples=400, deadline=None)
+@given(rules, situation_and_more())
+def test_adding_facts_never_undoes_a_decided_answer(data, pair):
+    """A missing fact never makes a service eligible (or not eligible) that more facts would
+    decide otherwise, and a decided answer never becomes unknown again."""
+    fewer, more = pair
+    rule = parse_rule(data)
+    first = evaluate(rule, fewer).status
+    if first != UNKNOWN:
+        assert evaluate(rule, more).status == first
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules, situations)
+def test_answering_the_facts_to_ask_decides(data, facts):
+    """Whatever the answers to `to_ask`, the verdict is no longer unknown."""
+    rule = parse_rule(data)
+    evaluation = evaluate(rule, facts)
+    if evaluation.status != UNKNOWN:
+        assert evaluation.to_ask == ()
+        return
+    assert evaluation.to_ask
+    assert set(evaluation.to_ask) <= set(evaluation.relevant_missing)
+    candidates = [_probe_values(rule, name) for name in evaluation.to_ask]
+    for values in itertools.islice(itertools.product(*candidates), 200):
+        answered = {**facts, **dict(zip(evaluation.to_ask, values, strict=True))}
+        assert evaluate(rule, answered).status != UNKNOWN, answered
+
+
+def _probe_values(rule, name):
+    """Values of a fact on both sides of every bound the rule uses."""
+    fact = FACTS[name]
+    used = [c.value for c in (*rule.all_of, *(c for g in rule.any_of for c in g))
+            if not c.is_manual and c.fact == name]
+    if fact.type == NUMBER:
+        bounds = {v for value in used for v in (value if isinstance(value, tuple) else (value,))}
+        return sorted({n + d for n in bounds for d in (-1, 0, 1)} | {0})
+    if fact.type == BOOLEAN:
+        return [True, False]
+    if fact.type == CHOICE:
+        return list(_values(fact))
+    return [[], *([v] for v in _values(fact))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules)
+def test_without_any_fact_a_rule_with_a_checked_condition_is_never_eligible(data):
+    rule = parse_rule(data)
+    checked_for_everyone = any(not c.is_manual for c in rule.all_of)
+    every_group_checked = rule.any_of and all(
+        any(not c.is_manual for c in group) for group in rule.any_of)
+    if checked_for_everyone or every_group_checked:
+        assert evaluate(rule, {}).status != ELIGIBLE

@@ -1,0 +1,527 @@
+"""The full-text index of active services (Whoosh): schema, French analysis, queries, and its
+upkeep after every committed change.
+
+The database is the source of truth; this index is derived from it and can always be rebuilt
+(`flask search reindex`). It answers two things fast: which active services match a free text
+(relevance-scored, with French stemming and accent folding, need labels indexed beside the
+text so "permis" finds the driving-licence services even when their description never says
+it), and which services may cover a place and match the filters (keyword fields). The exact
+coverage rule and distances stay with geo.spatial.
+
+Changes reach the index after the transaction commits (SQLAlchemy session events): a
+rolled-back change never shows, a committed one always does. When a write cannot happen (the
+index is locked for too long, or the disk refuses), the service ids are kept in a pending file
+that the next write, or a reindex, picks up. A missing or unreadable index is rebuilt; while it
+is, searches fall back to the database (directory.finder), so no service is ever lost.
+Whoosh lets any number of processes read while one writes: segments are immutable and each
+searcher sees one generation.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session, selectinload
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.lang import stopwords_for_language
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
+from whoosh.support.charset import accent_map
+
+from directory.models import (
+    MODERATION_APPROVED,
+    PUBLISHED,
+    SUSPENDED,
+    Location,
+    Organisation,
+    Service,
+    ServiceAtLocation,
+    ServiceTerm,
+    ServiceZone,
+    TaxonomyTerm,
+)
+from extensions import db
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "services"
+PENDING_FILE = "pending-ids.txt"
+WRITE_TIMEOUT_S = 30.0
+READ_ATTEMPTS = 5
+BATCH = 1000
+
+
+def french_analyzer():
+    """Words → stems without accents or case: "Réinsertion" and "reinsertions" meet.
+    Stemming comes before accent folding because the French stemmer reads the accents."""
+    stops = frozenset(stopwords_for_language("fr")) | frozenset(stopwords_for_language("en"))
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | StopFilter(stoplist=stops, minsize=2)
+        | StemFilter(lang="fr")
+        | CharsetFilter(accent_map)
+    )
+
+
+def make_schema() -> Schema:
+    analyzer = french_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        name=TEXT(analyzer=analyzer, field_boost=3.0),
+        needs_text=TEXT(analyzer=analyzer, field_boost=2.0),
+        text=TEXT(analyzer=analyzer),
+        organisation=TEXT(analyzer=analyzer, field_boost=1.5),
+        thematiques=KEYWORD(commas=True),  # needs and their categories
+        publics=KEYWORD(commas=True),
+        modes=KEYWORD(commas=True),
+        fees=ID,
+        type=ID,
+        zones=KEYWORD(commas=True),  # coverage_terms() of the service
+        status=ID,
+        suspended_until=DATETIME,
+        revision=NUMERIC(stored=False),
+    )
+
+
+# Coverage terms: what a place's query must meet for a service to possibly cover it.
+NO_ZONE, HAS_POLYGON = "nozone", "polygon"
+
+
+def coverage_terms_of_place(place) -> list[str]:
+    """The zone terms any service covering `place` has at least one of (see coverage_terms)."""
+    terms = [f"commune:{code}" for code in place.commune_codes]
+    if place.epci_code:
+        terms.append(f"epci:{place.epci_code}")
+    terms += [f"departement:{place.departement_code}", f"region:{place.region_code}",
+              "country", NO_ZONE, HAS_POLYGON]
+    return terms
+
+
+def _coverage_terms(zones: Iterable[tuple[str, str | None]], has_polygon: bool) -> list[str]:
+    terms = [kind if code is None else f"{kind}:{code}" for kind, code in zones]
+    if has_polygon:
+        terms.append(HAS_POLYGON)
+    if not terms:
+        terms.append(NO_ZONE)
+    return terms
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening, creating, rebuilding
+
+
+def index_dir() -> Path:
+    return Path(current_app.config["RELAIS_SEARCH_INDEX_DIR"])
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or cannot be read; callers fall back to the database."""
+
+
+_open_lock = threading.Lock()
+_opened: dict[str, whoosh_index.Index] = {}
+
+
+def open_index(path: Path | None = None) -> whoosh_index.Index:
+    """The index at `path` (this process keeps it open), or IndexUnavailable."""
+    path = path or index_dir()
+    key = str(path)
+    with _open_lock:
+        ix = _opened.get(key)
+        if ix is not None and path.exists():
+            return ix
+        _opened.pop(key, None)
+        try:
+            if not whoosh_index.exists_in(path, indexname=INDEX_NAME):
+                raise IndexUnavailable(f"no search index in {path}")
+            ix = whoosh_index.open_dir(path, indexname=INDEX_NAME)
+            ix.doc_count()  # reads the table of contents: fails now if it is damaged
+        except IndexUnavailable:
+            raise
+        except Exception as error:  # whoosh raises many kinds on a damaged index
+            raise IndexUnavailable(f"search index in {path} is unreadable: {error}") from error
+        _opened[key] = ix
+        return ix
+
+
+def forget_index(path: Path | None = None) -> None:
+    with _open_lock:
+        _opened.pop(str(path or index_dir()), None)
+
+
+def _create_empty(path: Path) -> whoosh_index.Index:
+    path.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(path, make_schema(), indexname=INDEX_NAME)
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None, *, procs: int = 1) -> int:
+    """Build a complete new index beside the current one and swap it in, so searches keep
+    the old one until the new one is whole. Returns the number of services indexed."""
+    target = index_dir()
+    building = target.with_name(f"{target.name}.building-{uuid.uuid4().hex[:8]}")
+    ix = _create_empty(building)
+    ids = list(db.session.scalars(sa.select(Service.id).where(indexable_clause())))
+    total = len(ids)
+    writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+    done = 0
+    try:
+        words = _NeedWords.load(db.session)
+        for start in range(0, total, BATCH):
+            for document in _documents(db.session, ids[start:start + BATCH], words):
+                writer.add_document(**document)
+            done = min(start + BATCH, total)
+            if progress:
+                progress(done, total)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    _swap_in(building, target)
+    _clear_pending(target)
+    return total
+
+
+def _swap_in(building: Path, target: Path) -> None:
+    old = target.with_name(f"{target.name}.old-{uuid.uuid4().hex[:8]}")
+    with _open_lock:
+        if target.exists():
+            target.rename(old)
+        building.rename(target)
+        _opened.pop(str(target), None)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def ensure_index() -> whoosh_index.Index:
+    """The index, rebuilt first when missing or unreadable (a damaged one is set aside)."""
+    try:
+        return open_index()
+    except IndexUnavailable as problem:
+        log.warning("%s: rebuilding it", problem)
+        path = index_dir()
+        if path.exists() and any(p.name != PENDING_FILE for p in path.iterdir()):
+            # Kept for whoever wants to know what happened; the rebuild covers everything.
+            path.rename(path.with_name(f"{path.name}.damaged-{int(time.time())}"))
+        rebuild()
+        return open_index()
+
+
+def clear() -> None:
+    """An empty index (tests, and before a full rebuild in place)."""
+    path = index_dir()
+    forget_index(path)
+    shutil.rmtree(path, ignore_errors=True)
+    _create_empty(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+
+def indexable_clause():
+    """Services the index holds: public ones (published, or suspended: a suspension ends by
+    the calendar, not by a change) of approved organisations."""
+    approved = sa.select(Organisation.id).where(
+        Organisation.moderation_status == MODERATION_APPROVED
+    )
+    return sa.and_(Service.status.in_((PUBLISHED, SUSPENDED)),
+                   Service.organisation_id.in_(approved))
+
+
+@dataclass
+class _NeedWords:
+    """Labels of every thématique and category in both languages, read once per batch."""
+
+    labels: dict[str, str]
+
+    @classmethod
+    def load(cls, session: Session) -> _NeedWords:
+        rows = session.execute(
+            sa.select(TaxonomyTerm.code, TaxonomyTerm.label_fr, TaxonomyTerm.label_en)
+            .where(TaxonomyTerm.taxonomy == "thematique")
+        )
+        return cls({code: f"{fr} {en}" for code, fr, en in rows})
+
+    def of(self, codes: Iterable[str]) -> str:
+        return " ".join(self.labels.get(code, "") for code in codes)
+
+
+def _documents(session: Session, ids: list[uuid.UUID], words: _NeedWords) -> Iterable[dict]:
+    services = session.scalars(
+        sa.select(Service)
+        .where(Service.id.in_(ids))
+        .options(
+            selectinload(Service.term_links),
+            selectinload(Service.zones),
+            selectinload(Service.organisation),
+        )
+    ).all()
+    with_polygon = set(session.scalars(
+        sa.select(Service.id).where(Service.id.in_(ids),
+                                    Service.__table__.c.coverage_polygon.is_not(None))
+    ))
+    for service in services:
+        yield document_of(service, service.id in with_polygon, words)
+
+
+def document_of(service: Service, has_polygon: bool, words: _NeedWords) -> dict:
+    from directory.taxonomy import category_of
+
+    thematiques = service.thematiques
+    needs = sorted(set(thematiques) | {category_of(code) for code in thematiques})
+    until = service.suspended_until
+    document = {
+        "id": str(service.id),
+        "name": service.name,
+        "needs_text": words.of(needs),
+        "text": " ".join(filter(None, (
+            service.summary, service.description, service.conditions, service.publics_details,
+        ))),
+        "organisation": service.organisation.name,
+        "thematiques": ",".join(needs),
+        "publics": ",".join(service.publics),
+        "modes": ",".join(service.modes_accueil),
+        "zones": ",".join(_coverage_terms(((z.kind, z.code) for z in service.zones),
+                                          has_polygon)),
+        "status": service.status,
+        "revision": service.eligibility_revision or 0,
+    }
+    if service.fees:
+        document["fees"] = service.fees
+    if service.type:
+        document["type"] = service.type
+    if until is not None:
+        from datetime import datetime
+
+        document["suspended_until"] = datetime(until.year, until.month, until.day)
+    return document
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the index in step with the database
+
+
+def update(service_ids: Iterable[uuid.UUID]) -> None:
+    """Re-index these services from the database (or drop them when no longer indexable).
+    On failure the ids go to the pending file, picked up by the next write."""
+    path = index_dir()
+    wanted = set(service_ids) | _read_pending(path)
+    if not wanted:
+        return
+    try:
+        ix = open_index(path)
+    except IndexUnavailable:
+        # Nothing to keep in step: the next search rebuilds it from the database.
+        return
+    try:
+        _write(ix, sorted(wanted, key=str))
+    except Exception:
+        log.exception("search index update failed; %s service(s) kept as pending", len(wanted))
+        _add_pending(path, wanted)
+        return
+    _clear_pending(path)
+
+
+def _write(ix, ids: list[uuid.UUID]) -> None:
+    # A session of its own: this runs after the request's transaction has committed.
+    with Session(db.engine) as session:
+        indexable = set(session.scalars(
+            sa.select(Service.id).where(Service.id.in_(ids), indexable_clause())
+        ))
+        words = _NeedWords.load(session)
+        keep = [i for i in ids if i in indexable]
+        documents = [document
+                     for start in range(0, len(keep), BATCH)
+                     for document in _documents(session, keep[start:start + BATCH], words)]
+    writer = ix.writer(timeout=WRITE_TIMEOUT_S)
+    try:
+        for service_id in ids:
+            if service_id not in indexable:
+                writer.delete_by_term("id", str(service_id))
+        for document in documents:
+            writer.update_document(**document)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _read_pending(path: Path) -> set[uuid.UUID]:
+    try:
+        text = (path / PENDING_FILE).read_text()
+    except OSError:
+        return set()
+    ids = set()
+    for line in text.split():
+        try:
+            ids.add(uuid.UUID(line))
+        except ValueError:
+            continue
+    return ids
+
+
+def _add_pending(path: Path, ids: set[uuid.UUID]) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with (path / PENDING_FILE).open("a") as handle:
+            handle.write("".join(f"{i}\n" for i in ids))
+    except OSError:
+        log.exception("could not record pending search index updates: run flask search reindex")
+
+
+def _clear_pending(path: Path) -> None:
+    (path / PENDING_FILE).unlink(missing_ok=True)
+
+
+_DIRTY = "relais.search.dirty"
+
+
+def _touched_service_ids(session: Session) -> set[uuid.UUID]:
+    ids: set[uuid.UUID] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Service):
+            ids.add(obj.id)
+        elif isinstance(obj, ServiceTerm | ServiceZone | ServiceAtLocation):
+            if obj.service_id is not None:
+                ids.add(obj.service_id)
+            elif obj.service is not None:
+                ids.add(obj.service.id)
+        elif isinstance(obj, Organisation) and obj.id is not None:
+            ids |= {s.id for s in obj.services}
+        elif isinstance(obj, Location):
+            ids |= {link.service_id for link in obj.service_links}
+    ids.discard(None)
+    return ids
+
+
+def register_session_events() -> None:
+    """Collect the services each flush touches; update the index once the commit is done."""
+    if getattr(register_session_events, "done", False):
+        return
+    register_session_events.done = True
+
+    @event.listens_for(db.session, "after_flush")
+    def _collect(session, flush_context):
+        # Objects are flushed by now, so new services have their ids.
+        session.info.setdefault(_DIRTY, set()).update(_touched_service_ids(session))
+
+    @event.listens_for(db.session, "after_commit")
+    def _apply(session):
+        ids = session.info.pop(_DIRTY, None)
+        if ids and has_app_context() and current_app.config.get("RELAIS_SEARCH_SYNC", True):
+            update(ids)
+
+    @event.listens_for(db.session, "after_rollback")
+    def _forget(session):
+        session.info.pop(_DIRTY, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries
+
+
+def any_of(field: str, values: Iterable[str]) -> Q.Query:
+    return Q.Or([Q.Term(field, value) for value in values])
+
+
+@dataclass(frozen=True)
+class IndexFilters:
+    """Keyword filters the index applies: each given list means "one of these"."""
+
+    zones: tuple[str, ...] = ()
+    thematiques: tuple[str, ...] = ()
+    publics: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    fees: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+    def query(self) -> Q.Query:
+        """Suspended services are in the index too (a suspension ends by the calendar, with
+        no change to the listing): the coverage step keeps only active ones."""
+        parts: list[Q.Query] = []
+        for field, values in (("zones", self.zones), ("thematiques", self.thematiques),
+                              ("publics", self.publics), ("modes", self.modes),
+                              ("fees", self.fees), ("type", self.types)):
+            if values:
+                parts.append(any_of(field, values))
+        return Q.And(parts) if parts else Q.Every()
+
+
+TEXT_FIELDS = ("name", "needs_text", "text", "organisation")
+
+
+def parse_text(text: str, ix, *, any_word: bool = False) -> Q.Query:
+    group = OrGroup.factory(0.9) if any_word else AndGroup
+    parser = MultifieldParser(TEXT_FIELDS, schema=ix.schema, group=group)
+    # People type words, not query syntax: operators and fields are ordinary words here.
+    for plugin in ("fieldname", "wildcard", "range", "boost", "plus", "phrase"):
+        parser.remove_plugin_class(_plugin_class(plugin))
+    return parser.parse(text)
+
+
+def _plugin_class(name: str):
+    from whoosh import qparser
+
+    return {
+        "fieldname": qparser.FieldsPlugin,
+        "wildcard": qparser.WildcardPlugin,
+        "range": qparser.RangePlugin,
+        "boost": qparser.BoostPlugin,
+        "plus": qparser.PlusMinusPlugin,
+        "phrase": qparser.PhrasePlugin,
+    }[name]
+
+
+def matching(
+    filters: IndexFilters, text: str | None = None, *, path: Path | None = None
+) -> dict[uuid.UUID, float]:
+    """Service ids the index matches, with their text relevance (1.0 when there is no text).
+    Words are all required; when no service has them all, any of them will do.
+
+    A reader may open a generation whose files a writer is just merging away: it then reads
+    the next generation (a few tries), and only then calls the index unavailable."""
+    for attempt in range(READ_ATTEMPTS):
+        ix = open_index(path)
+        try:
+            return _matching(ix, filters, text)
+        except (OSError, EOFError) as error:
+            forget_index(path)
+            if attempt == READ_ATTEMPTS - 1:
+                raise IndexUnavailable(f"search index keeps changing under reads: {error}") \
+                    from error
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _matching(ix, filters: IndexFilters, text: str | None) -> dict[uuid.UUID, float]:
+    with ix.searcher() as searcher:
+        allowed = filters.query()
+        if not text:
+            return {uuid.UUID(searcher.stored_fields(docnum)["id"]): 1.0
+                    for docnum in searcher.docs_for_query(allowed)}
+        for any_word in (False, True):
+            parsed = parse_text(text, ix, any_word=any_word)
+            if parsed is Q.NullQuery:
+                return {}
+            results = searcher.search(parsed, filter=allowed, limit=None)
+            if len(results):
+                return {uuid.UUID(hit["id"]): hit.score for hit in results}
+        return {}
+
+
+def analyse(text: str) -> list[str]:
+    """The stems the index keeps for a text (the fallback search compares these)."""
+    return [token.text for token in french_analyzer()(text or "")]
