@@ -59,18 +59,21 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     # Import models so Alembic and create_all see every table.
     import accounts.models  # noqa: F401
     import accounts.session  # noqa: F401  (registers the user loader)
+    import directory.eligibility_views  # noqa: F401  (its routes join listing_pages)
     import directory.history  # noqa: F401  (change_record)
     import directory.models  # noqa: F401
     import geo.models  # noqa: F401
     from accounts.cli import mail_cli, users_cli
     from accounts.org_views import bp as organisation_pages
     from accounts.views import bp as account_pages
+    from directory.api import bp as directory_api
     from directory.cli import directory_cli, search_cli
     from directory.edit_views import bp as listing_pages
     from directory.match_api import bp as matching_api
     from directory.organisation_views import bp as organisation_editing_pages
+    from directory.questionnaire_views import bp as questionnaire_pages
     from directory.search import register_session_events
-    from directory.views import bp as directory_pages
+    from directory.search_views import bp as directory_pages  # /recherche joins the pages
     from geo.cli import geo_cli
     from geo.views import bp as geo_api
     from seed.cli import seed_cli
@@ -78,10 +81,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(directory_pages)
     app.register_blueprint(account_pages)
     app.register_blueprint(geo_api)
+    app.register_blueprint(directory_api)
     app.register_blueprint(listing_pages)
     app.register_blueprint(matching_api)
     app.register_blueprint(organisation_pages)
     app.register_blueprint(organisation_editing_pages)
+    app.register_blueprint(questionnaire_pages)
     app.cli.add_command(directory_cli)
     app.cli.add_command(search_cli)
     register_session_events()

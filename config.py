@@ -48,6 +48,9 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     # Cookies marked Secure: on by default, off only for local http.
     secure_cookies: bool = True
+    # A missing search index is rebuilt during the search up to this many services; beyond,
+    # in the background while searches use the database.
+    search_sync_rebuild_max: int = 2000
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -70,6 +73,7 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "Relais <no-reply@relais.localhost>"),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
             secure_cookies=env.get("RELAIS_SECURE_COOKIES", "1") not in ("0", "false", "no"),
+            search_sync_rebuild_max=int(env.get("RELAIS_SEARCH_SYNC_REBUILD_MAX", "2000")),
         )
         for key, value in overrides.items():
             setattr(settings, key, value)
@@ -97,6 +101,7 @@ class Settings:
             "RELAIS_DEFAULT_RADIUS_KM": self.default_radius_km,
             "RELAIS_DATA_DIR": str(self.data_dir),
             "RELAIS_SEARCH_INDEX_DIR": str(self.search_index_dir),
+            "RELAIS_SEARCH_SYNC_REBUILD_MAX": self.search_sync_rebuild_max,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,

@@ -53,6 +53,7 @@ for _helper in (
     listing_words.change_field,
     listing_words.change_value,
     listing_words.listing_overdue,
+    listing_words.eligibility_in_words,
 ):
     bp.add_app_template_global(_helper)
 bp.add_app_template_filter(listing_words.long_datetime, "long_datetime")

@@ -15,6 +15,8 @@ manual conditions to confirm (assumed met until the provider checks them).
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations, product
@@ -25,6 +27,7 @@ from flask_babel import gettext as _
 from errors import Invalid
 
 RULE_VERSION = 1
+DEPARTEMENT_CODE = re.compile(r"\d{2,3}|2[AB]")
 MAX_ENUMERATED = 12  # unknown conditions beyond which "could it change?" is not enumerated
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not-eligible", "unknown"
 
@@ -157,9 +160,12 @@ def _conditions(items, path: str, errors) -> tuple[Condition, ...]:
 def _condition_problem(item) -> str | None:
     if not isinstance(item, Mapping) or set(item) != {"fact", "op", "value"}:
         return _("A condition has exactly a fact, an operator and a value (or is manual).")
-    fact = FACTS.get(item["fact"])
+    fact = FACTS.get(item["fact"]) if isinstance(item["fact"], str) else None
     if fact is None:
-        return _("Unknown fact '%(fact)s'.", fact=item["fact"])
+        return _("Unknown fact '%(fact)s'.", fact=str(item["fact"])[:60])
+    if not isinstance(item["op"], str):
+        return _("The operator for %(fact)s is one of: %(allowed)s.", fact=fact.name,
+                 allowed=", ".join(OPERATORS[fact.type]))
     if item["op"] not in OPERATORS[fact.type]:
         allowed = ", ".join(OPERATORS[fact.type])
         return _("The operator for %(fact)s is one of: %(allowed)s.", fact=fact.name,
@@ -168,7 +174,8 @@ def _condition_problem(item) -> str | None:
     if fact.type == NUMBER:
         numbers = value if item["op"] == "between" else [value]
         if (item["op"] == "between" and (not isinstance(value, list) or len(value) != 2)) or \
-                not all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
+                not all(isinstance(n, int | float) and not isinstance(n, bool)
+                        and math.isfinite(n) for n in numbers):
             return _("between takes [low, high]; other operators a number.")
         if item["op"] == "between" and numbers[0] > numbers[1]:
             return _("The low bound must not be above the high bound.")
@@ -183,6 +190,9 @@ def _condition_problem(item) -> str | None:
         if not isinstance(value, list) or not value or \
                 not all(isinstance(v, str) for v in value):
             return _("The value is a non-empty list of choices.")
+        if fact.name == "residence_departement" and not all(
+                DEPARTEMENT_CODE.fullmatch(v) for v in value):
+            return _("A département is given by its code, like 69 or 2A.")
         if fact.values and set(value) - set(fact.values):
             unknown = ", ".join(sorted(set(value) - set(fact.values)))
             return _("Unknown value(s) for %(fact)s: %(values)s.", fact=fact.name, values=unknown)

@@ -163,7 +163,7 @@ _rebuilding = threading.Lock()
 def _repair_index(problem: Exception) -> None:
     """Rebuild a missing or damaged index: at once when the catalogue is small, else in the
     background while searches use the database."""
-    limit = int(current_app.config.get("RELAIS_SEARCH_SYNC_REBUILD_MAX", 2000))
+    limit = int(current_app.config["RELAIS_SEARCH_SYNC_REBUILD_MAX"])
     count = db.session.scalar(sa.select(sa.func.count(Service.id)).where(
         search.indexable_clause()))
     if count <= limit:

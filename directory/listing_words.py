@@ -4,6 +4,8 @@ in the page's language. Registered as template helpers by directory.edit_views."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,9 +16,12 @@ from flask_babel import lazy_gettext as _l
 
 from directory import taxonomy
 from directory.catalogue import zone_labels
+from directory.eligibility import parse_rule
+from directory.eligibility_words import describe
 from directory.freshness import is_overdue
 from directory.models import ARCHIVED, DRAFT, PUBLISHED, SUSPENDED, Service
 from directory.service_input import CODE_FIELDS, CODE_LIST_FIELDS
+from errors import Invalid
 from geo.coverage import Zone
 
 FIELD_LABELS = {
@@ -50,6 +55,7 @@ FIELD_LABELS = {
     "coverage_radius_km": _l("Distance limit in km"),
     "status": _l("Status"),
     "suspended_until": _l("Suspended until"),
+    "eligibility": _l("Eligibility conditions"),
 }
 STATUS_WORDS = {
     DRAFT: _l("Draft"),
@@ -97,6 +103,8 @@ def change_value(field: str, value: Any) -> str:
     from directory.views import language_name
 
     locale = str(get_locale() or "fr")
+    if field == "eligibility" and not value:
+        return _("No condition: open to everyone")
     if value is None or value == [] or value == "":
         return str(EMPTY)
     if field in CODE_LIST_FIELDS and isinstance(value, list):
@@ -112,9 +120,48 @@ def change_value(field: str, value: Any) -> str:
         return labels.get(value, str(value))
     if field == "languages" and isinstance(value, list):
         return ", ".join(language_name(code) for code in value)
+    if field == "eligibility" and isinstance(value, Mapping):
+        words = eligibility_in_words(value)
+        if words is not None:
+            return words.sentence()
     if field == "zones" and isinstance(value, list):
         zones = [Zone(*(str(item).split(":", 1) + [None])[:2]) for item in value]
         return ", ".join(label.name for label in zone_labels(zones))
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
     return str(value)
+
+
+@dataclass(frozen=True)
+class EligibilityWords:
+    """A service's structured eligibility rule as sentences: the conditions everyone must
+    meet, and the groups of which a person must meet one (all the conditions of it)."""
+
+    everyone: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...]
+
+    def sentence(self) -> str:
+        """All of it on one line, for the change history."""
+        parts = list(self.everyone)
+        if self.groups:
+            bracketed = [f"({'; '.join(group)})" for group in self.groups]
+            alternatives = bracketed[0] if len(bracketed) == 1 else _(
+                "%(first)s or %(last)s", first=", ".join(bracketed[:-1]), last=bracketed[-1]
+            )
+            parts.append(_("one of: %(groups)s", groups=alternatives))
+        return "; ".join(parts)
+
+
+def eligibility_in_words(rule: Mapping | None) -> EligibilityWords | None:
+    """The rule in the page's language, or None when there is none (open to everyone) or it
+    cannot be read (an old value in the history)."""
+    try:
+        parsed = parse_rule(rule)
+    except Invalid:
+        return None
+    if not parsed.all_of and not parsed.any_of:
+        return None
+    return EligibilityWords(
+        tuple(describe(c) for c in parsed.all_of),
+        tuple(tuple(describe(c) for c in group) for group in parsed.any_of),
+    )

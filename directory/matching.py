@@ -159,6 +159,8 @@ def rules_of(ids: list[uuid.UUID]) -> dict[uuid.UUID, Rule]:
                 Service.id.in_(ids[start:start + finder.MAX_ID_LIST]),
                 Service.eligibility.is_not(None))
         ):
+            if not data:  # a JSON null written before none_as_null: no rule
+                continue
             try:
                 rules[sid] = parse_rule(data)
             except Invalid:

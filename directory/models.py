@@ -191,7 +191,7 @@ class Service(TimestampMixin, SourceMixin, db.Model):
     conditions: Mapped[str | None] = mapped_column(Text)  # free-text access conditions
     # Structured eligibility (directory.eligibility, docs/eligibility.md); None: open to all
     # who cover the need. `eligibility_revision` counts its changes; the history keeps each one.
-    eligibility: Mapped[dict | None] = mapped_column(JSON)
+    eligibility: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     eligibility_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     mobilisation_details: Mapped[str | None] = mapped_column(Text)
     mobilisation_link: Mapped[str | None] = mapped_column(String(2083))

@@ -20,12 +20,13 @@ searcher sees one generation.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -57,6 +58,7 @@ from extensions import db
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "services"
+NOT_A_WORD = re.compile(r"[^\w]+")
 PENDING_FILE = "pending-ids.txt"
 WRITE_TIMEOUT_S = 30.0
 READ_ATTEMPTS = 5
@@ -80,10 +82,10 @@ def make_schema() -> Schema:
     analyzer = french_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=analyzer, field_boost=3.0),
-        needs_text=TEXT(analyzer=analyzer, field_boost=2.0),
-        text=TEXT(analyzer=analyzer),
-        organisation=TEXT(analyzer=analyzer, field_boost=1.5),
+        name=TEXT(analyzer=analyzer, phrase=False, field_boost=3.0),
+        needs_text=TEXT(analyzer=analyzer, phrase=False, field_boost=2.0),
+        text=TEXT(analyzer=analyzer, phrase=False),
+        organisation=TEXT(analyzer=analyzer, phrase=False, field_boost=1.5),
         thematiques=KEYWORD(commas=True),  # needs and their categories
         publics=KEYWORD(commas=True),
         modes=KEYWORD(commas=True),
@@ -389,40 +391,55 @@ def _clear_pending(path: Path) -> None:
 _DIRTY = "relais.search.dirty"
 
 
-def _touched_service_ids(session: Session) -> set[uuid.UUID]:
-    ids: set[uuid.UUID] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Service):
-            ids.add(obj.id)
-        elif isinstance(obj, ServiceTerm | ServiceZone | ServiceAtLocation):
-            if obj.service_id is not None:
-                ids.add(obj.service_id)
-            elif obj.service is not None:
-                ids.add(obj.service.id)
-        elif isinstance(obj, Organisation) and obj.id is not None:
-            ids |= {s.id for s in obj.services}
-        elif isinstance(obj, Location):
-            ids |= {link.service_id for link in obj.service_links}
-    ids.discard(None)
-    return ids
+@dataclass
+class _Touched:
+    """What flushes changed, by kind; resolved to services after the commit, since loading
+    relationships inside a flush would disturb it."""
+
+    services: set = field(default_factory=set)
+    organisations: set = field(default_factory=set)
+    locations: set = field(default_factory=set)
+
+    def collect(self, session: Session) -> None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, Service):
+                self.services.add(obj.id)
+            elif isinstance(obj, ServiceTerm | ServiceZone | ServiceAtLocation):
+                self.services.add(obj.service_id)
+            elif isinstance(obj, Organisation):
+                self.organisations.add(obj.id)
+            elif isinstance(obj, Location):
+                self.locations.add(obj.id)
+        self.services.discard(None)
+
+    def service_ids(self) -> set[uuid.UUID]:
+        ids = set(self.services)
+        with Session(db.engine) as session:
+            if self.organisations:
+                ids |= set(session.scalars(sa.select(Service.id).where(
+                    Service.organisation_id.in_(list(self.organisations)))))
+            if self.locations:
+                ids |= set(session.scalars(sa.select(ServiceAtLocation.service_id).where(
+                    ServiceAtLocation.location_id.in_(list(self.locations)))))
+        return ids
 
 
 def register_session_events() -> None:
-    """Collect the services each flush touches; update the index once the commit is done."""
+    """Collect what each flush touches; update the index once the commit is done."""
     if getattr(register_session_events, "done", False):
         return
     register_session_events.done = True
 
     @event.listens_for(db.session, "after_flush")
     def _collect(session, flush_context):
-        # Objects are flushed by now, so new services have their ids.
-        session.info.setdefault(_DIRTY, set()).update(_touched_service_ids(session))
+        # The new, dirty and deleted lists still hold this flush's objects, with their keys.
+        session.info.setdefault(_DIRTY, _Touched()).collect(session)
 
     @event.listens_for(db.session, "after_commit")
     def _apply(session):
-        ids = session.info.pop(_DIRTY, None)
-        if ids and has_app_context() and current_app.config.get("RELAIS_SEARCH_SYNC", True):
-            update(ids)
+        touched = session.info.pop(_DIRTY, None)
+        if touched and has_app_context() and current_app.config.get("RELAIS_SEARCH_SYNC", True):
+            update(touched.service_ids())
 
     @event.listens_for(db.session, "after_rollback")
     def _forget(session):
@@ -452,30 +469,36 @@ class IndexFilters:
         """Suspended services are in the index too (a suspension ends by the calendar, with
         no change to the listing): the coverage step keeps only active ones."""
         parts: list[Q.Query] = []
-        for field, values in (("zones", self.zones), ("thematiques", self.thematiques),
-                              ("publics", self.publics), ("modes", self.modes),
-                              ("fees", self.fees), ("type", self.types)):
+        for name, values in (("zones", self.zones), ("thematiques", self.thematiques),
+                             ("publics", self.publics), ("modes", self.modes),
+                             ("fees", self.fees), ("type", self.types)):
             if values:
-                parts.append(any_of(field, values))
+                parts.append(any_of(name, values))
         return Q.And(parts) if parts else Q.Every()
 
 
 TEXT_FIELDS = ("name", "needs_text", "text", "organisation")
 
 
+def words_only(text: str) -> str:
+    """People type words, not query syntax: stars, quotes, colons and the like are spaces."""
+    return NOT_A_WORD.sub(" ", text or "")
+
+
 def parse_text(text: str, ix, *, any_word: bool = False) -> Q.Query:
     group = OrGroup.factory(0.9) if any_word else AndGroup
     parser = MultifieldParser(TEXT_FIELDS, schema=ix.schema, group=group)
-    # People type words, not query syntax: operators and fields are ordinary words here.
-    for plugin in ("fieldname", "wildcard", "range", "boost", "plus", "phrase"):
+    # AND, OR, NOT, fields, wildcards, ranges, boosts are ordinary words here.
+    for plugin in ("operators", "fieldname", "wildcard", "range", "boost", "plus", "phrase"):
         parser.remove_plugin_class(_plugin_class(plugin))
-    return parser.parse(text)
+    return parser.parse(words_only(text))
 
 
 def _plugin_class(name: str):
     from whoosh import qparser
 
     return {
+        "operators": qparser.OperatorsPlugin,
         "fieldname": qparser.FieldsPlugin,
         "wildcard": qparser.WildcardPlugin,
         "range": qparser.RangePlugin,
@@ -524,4 +547,4 @@ def _matching(ix, filters: IndexFilters, text: str | None) -> dict[uuid.UUID, fl
 
 def analyse(text: str) -> list[str]:
     """The stems the index keeps for a text (the fallback search compares these)."""
-    return [token.text for token in french_analyzer()(text or "")]
+    return [token.text for token in french_analyzer()(words_only(text))]

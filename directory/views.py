@@ -17,6 +17,7 @@ from flask_babel import format_date, format_decimal, get_locale
 
 from directory import catalogue, forms, taxonomy
 from directory.hours import WeeklyHours
+from directory.listing_words import eligibility_in_words
 from directory.models import SUSPENDED
 from geo import places
 from geo.coverage import Verdict
@@ -175,6 +176,7 @@ def service_page(service_id: str):
         radius_km=catalogue.distance_limit_km(service),
         answer=answer,
         check=check,
+        eligibility=eligibility_in_words(service.eligibility),
     )
 
 

@@ -38,12 +38,16 @@ MATRIX = {
     "directory.area": ("GET", "/communes/69383", PUBLIC),
     "directory.organisation_page": ("GET", "/organisations/{org_b}", PUBLIC),
     "directory.service_page": ("GET", "/services/{service_b}", PUBLIC),
+    "directory.search_page": ("GET", "/recherche?where=69100&need=mobilite", PUBLIC),
+    "api.search": ("GET", "/api/v1/search?postcode=69100", PUBLIC),
     "geo.communes": ("GET", "/api/v1/communes?q=lyon", PUBLIC),
     "geo.resolve_place": ("GET", "/api/v1/places?postcode=69100", PUBLIC),
     "listings.zones": ("GET", "/api/v1/zones?q=lyon", PUBLIC),
     # A JSON body is needed (the form post here gets a 400): tests/directory/test_matching.py.
     "matching.match": ("POST", "/api/v1/match", SPECIAL),
     "listings.report": ("GET", "/services/{service_b}/signaler", PUBLIC),
+    "questionnaire.questionnaire": ("GET", "/pour-moi?commune=69123", PUBLIC),
+    "questionnaire.answer": ("POST", "/pour-moi?commune=69123", PUBLIC),  # answers, no writes
     "accounts.sign_up": ("GET", "/inscription", ANONYMOUS_FORM),
     "accounts.sign_up_sent": ("GET", "/inscription/envoye", PUBLIC),
     "accounts.login": ("GET", "/login", ANONYMOUS_FORM),
@@ -69,6 +73,8 @@ MATRIX = {
                              {"member_b", "platform_admin"}),
     "listings.edit_service": ("POST", "/espace/services/{service_b}/modifier",
                               {"member_b", "platform_admin"}),
+    "listings.edit_eligibility": ("POST", "/espace/services/{service_b}/conditions",
+                                  {"member_b", "platform_admin"}),
     "listings.service_history": ("GET", "/espace/services/{service_b}/historique",
                                  {"member_b", "platform_admin"}),
     "listings.publish": ("POST", "/espace/services/{service_b}/publier",
@@ -113,6 +119,7 @@ MATRIX = {
 
 # What a refused POST would try to do, so a missing check would show as a change.
 FORM = {
+    "questionnaire.answer": {"age": "30", "rqth": "no", "shown": "benefits"},
     "listings.new_service": {
         "name": "Intrus", "summary": "x",
         "thematiques": "numerique--acceder-a-une-connexion-internet",

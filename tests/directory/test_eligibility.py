@@ -138,6 +138,13 @@ def test_rules_round_trip_through_json():
         ({"any_of": [{"fact": "age", "op": ">=", "value": 18}]}, "any_of", "list of groups"),
         ({"any_of": [[]]}, "any_of", "at least one condition"),
         ({"any_of": [[{"any_of": []}]]}, "any_of.0.0", "exactly a fact"),  # no deeper nesting
+        ({"all_of": [{"fact": ["age"], "op": ">=", "value": 1}]}, "all_of.0", "Unknown fact"),
+        ({"all_of": [{"fact": "age", "op": [">="], "value": 1}]}, "all_of.0",
+         "The operator for age is one of"),
+        ({"all_of": [{"fact": "age", "op": ">=", "value": float("nan")}]}, "all_of.0",
+         "other operators a number"),
+        ({"all_of": [{"fact": "residence_departement", "op": "in", "value": ["Lyon"]}]},
+         "all_of.0", "like 69 or 2A"),
         ({"version": 2}, "version", "Only version 1"),
         ({"when": "always"}, "rule", "Unknown keys: when."),
     ],

@@ -214,3 +214,10 @@ def test_the_database_fallback_finds_what_the_index_finds(session, app, monkeypa
     assert not any(found.used_index for found in without)
     assert [names(found) for found in without] == with_index
     assert db.session.is_active
+
+
+def test_query_syntax_is_read_as_plain_words(session):
+    f.service(name="Aide au permis de conduire", at=LYON_3E)
+    session.commit()
+    for text in ("permis*", "NOT permis", "name:permis", '"permis"', "permis^3", "+permis"):
+        assert names(search(LYON_3E_CODE, text=text)) == ["Aide au permis de conduire"], text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from directory import matching
 from directory.finder import Criteria
@@ -60,7 +61,8 @@ def test_answers_move_services_between_groups_with_reasons(catalogue):
     seniors = next(m for m in result.not_eligible if m.hit.name == "Seniors")
     from directory.eligibility_words import describe
 
-    assert [describe(c) for c in seniors.evaluation.not_met] == ["Aged 50 or over"]
+    with force_locale("en"):
+        assert [describe(c) for c in seniors.evaluation.not_met] == ["Aged 50 or over"]
     with_project = result.maybe[0]
     assert [c.manual for c in with_project.evaluation.to_confirm] == [
         "Projet professionnel validé"]
@@ -93,7 +95,7 @@ def test_the_api_groups_explains_and_asks(client, catalogue):
     response = client.post("/api/v1/match", json={
         "location": {"commune": "69383"},
         "situation": {"age": 22, "benefits": ["rsa"]},
-    })
+    }, headers={"Accept-Language": "en"})
     assert response.status_code == 200
     body = response.get_json()
     assert body["counts"] == {"eligible": 4, "maybe": 1, "not_eligible": 1}
@@ -106,7 +108,8 @@ def test_the_api_groups_explains_and_asks(client, catalogue):
 
 
 def test_the_api_asks_questions_in_words_with_their_choices(client, catalogue):
-    body = client.post("/api/v1/match", json={"location": {"postcode": "69003"}}).get_json()
+    body = client.post("/api/v1/match", json={"location": {"postcode": "69003"}},
+                       headers={"Accept-Language": "en"}).get_json()
     first = body["questions"][0]
     assert (first["fact"], first["kind"], first["services"]) == ("age", "number", 2)
     benefits = next(q for q in body["questions"] if q["fact"] == "benefits")
@@ -159,3 +162,15 @@ def test_the_api_answers_in_french_when_asked(client, catalogue):
                        headers={"Accept-Language": "fr"}).get_json()
     seniors = body["not_eligible"][0]
     assert seniors["not_met"] == ["50 ans ou plus"]
+
+
+def test_a_cleared_rule_means_open_to_everyone(session):
+    from directory import editing
+
+    service = f.service(name="Jeunes", eligibility=YOUTH, at=LYON_3E)
+    session.commit()
+    editing.set_eligibility(service, None, None)
+    session.commit()
+    assert matching.rules_of([service.id]) == {}
+    eligible, maybe, _, _ = grouped({})
+    assert (eligible, maybe) == ({"Jeunes"}, set())
