@@ -76,6 +76,7 @@ def _demo() -> None:
         f"  {LOCAL_URL}/organisations/{organisation_id}  ({organisation_name})",
         f"  {LOCAL_URL}/communes/{summary.notable_commune}",
         f"  {LOCAL_URL}/recherche?commune=69123&need=mobilite",
+        f"  {LOCAL_URL}/pour-moi?commune=69383&need=remobilisation",
         _("Demo accounts (password: %(password)s):", password=DEMO_PASSWORD),
     ]
     lines += [f"  {account.email:34} {account.role}" for account in summary.accounts]
