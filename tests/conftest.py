@@ -37,6 +37,14 @@ STORES = [s for s in os.environ.get("RELAIS_TEST_STORES", "sqlite,postgis").spli
 
 # Tables tests write to; emptied after each test (children first).
 CATALOGUE_TABLES = (
+    "referral_message",
+    "referral_event",
+    "referral",
+    "follow_up",
+    "consent_grant",
+    "consent",
+    "person",
+    "audit_entry",
     "change_record",
     "outbox_email",
     "invitation",
@@ -153,6 +161,8 @@ def app_ctx(app):
         db.session.rollback()
         for table in CATALOGUE_TABLES:
             db.session.execute(sa.text(f"DELETE FROM {table}"))
+        db.session.execute(sa.text(
+            f"UPDATE audit_head SET last_hash = '{'0' * 64}', count = 0"))
         db.session.commit()
         db.session.remove()
         # The index follows the database; rows deleted in SQL above bypass the ORM events.

@@ -145,3 +145,29 @@ def login(client, account, *, second_factor: bool = True) -> None:
         session["_fresh"] = True
         if second_factor:
             session[SECOND_FACTOR_DONE] = True
+
+
+# --- referrals --------------------------------------------------------------------------------
+
+
+def person(first_name: str = "Camille", last_name: str = "Martin", birth_date=None, **fields):
+    from referrals.identity import identity_key
+    from referrals.models import Person
+
+    born = birth_date or date(1999, 5, 17)
+    record = Person(first_name=first_name, last_name=last_name, birth_date=born,
+                    identity_key=identity_key(last_name, first_name, born),
+                    email=fields.pop("email", "camille.martin@example.org"), **fields)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def consent(person_record, *organisations, categories=("identity", "contact"),
+            advisor=None, purpose="follow-up", service=None, **fields):
+    from referrals.consent import give_consent
+
+    return give_consent(
+        person_record, purpose=purpose, organisations=list(organisations),
+        categories=list(categories), method="in-person", text="Texte lu à la personne.",
+        attested_by=advisor or user(), service=service, **fields)
