@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     import geo.models  # noqa: F401
     import referrals.audit  # noqa: F401  (audit_head)
     import referrals.models  # noqa: F401
-    from accounts.cli import mail_cli, users_cli
+    from accounts.cli import mail_cli, outbox_cli, users_cli
     from accounts.org_views import bp as organisation_pages
     from accounts.views import bp as account_pages
     from directory.api import bp as directory_api
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from directory.search_views import bp as directory_pages  # /recherche joins the pages
     from geo.cli import geo_cli
     from geo.views import bp as geo_api
-    from referrals.cli import audit_cli
+    from referrals.cli import audit_cli, referrals_cli
     from seed.cli import seed_cli
 
     app.register_blueprint(directory_pages)
@@ -96,6 +96,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.cli.add_command(geo_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(referrals_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)
 

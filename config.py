@@ -44,6 +44,8 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "Relais <no-reply@relais.localhost>"
+    # An email that keeps failing is tried this many times (with growing delays), then given up.
+    mail_max_attempts: int = 8
     # Where rate-limit counters live: memory:// for one process, redis://… when several.
     ratelimit_storage_uri: str = "memory://"
     # Cookies marked Secure: on by default, off only for local http.
@@ -51,6 +53,12 @@ class Settings:
     # A missing search index is rebuilt during the search up to this many services; beyond,
     # in the background while searches use the database.
     search_sync_rebuild_max: int = 2000
+    # Referrals unanswered this many days after they were sent expire (`flask referrals
+    # expire`); the receiving organisation is reminded once after `referral_reminder_days`.
+    referral_expiry_days: int = 30
+    # Key of the identity hashes (referrals/identity.py); derived from SECRET_KEY when empty.
+    identity_secret: str = ""
+    referral_reminder_days: int = 10
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -71,9 +79,13 @@ class Settings:
             smtp_password=env.get("SMTP_PASSWORD", ""),
             smtp_starttls=env.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
             mail_from=env.get("MAIL_FROM", "Relais <no-reply@relais.localhost>"),
+            mail_max_attempts=int(env.get("RELAIS_MAIL_MAX_ATTEMPTS", "8")),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
             secure_cookies=env.get("RELAIS_SECURE_COOKIES", "1") not in ("0", "false", "no"),
             search_sync_rebuild_max=int(env.get("RELAIS_SEARCH_SYNC_REBUILD_MAX", "2000")),
+            referral_expiry_days=int(env.get("RELAIS_REFERRAL_EXPIRY_DAYS", "30")),
+            identity_secret=env.get("RELAIS_IDENTITY_SECRET", ""),
+            referral_reminder_days=int(env.get("RELAIS_REFERRAL_REMINDER_DAYS", "10")),
         )
         for key, value in overrides.items():
             setattr(settings, key, value)
@@ -102,6 +114,9 @@ class Settings:
             "RELAIS_DATA_DIR": str(self.data_dir),
             "RELAIS_SEARCH_INDEX_DIR": str(self.search_index_dir),
             "RELAIS_SEARCH_SYNC_REBUILD_MAX": self.search_sync_rebuild_max,
+            "RELAIS_REFERRAL_EXPIRY_DAYS": self.referral_expiry_days,
+            "RELAIS_IDENTITY_SECRET": self.identity_secret,
+            "RELAIS_REFERRAL_REMINDER_DAYS": self.referral_reminder_days,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,
@@ -115,4 +130,5 @@ class Settings:
                 "password": self.smtp_password, "starttls": self.smtp_starttls,
             },
             "RELAIS_MAIL_FROM": self.mail_from,
+            "RELAIS_MAIL_MAX_ATTEMPTS": self.mail_max_attempts,
         }

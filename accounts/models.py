@@ -141,7 +141,11 @@ class Invitation(db.Model):
 
 class OutboxEmail(db.Model):
     """An email to send, written in the same transaction as what caused it and sent after
-    commit, so a rolled-back action never emails and a crash never loses a message."""
+    commit, so a rolled-back action never emails and a crash never loses a message.
+
+    A sender claims a row (claimed_until) before talking to SMTP, so two senders never send it
+    both; a failure sets next_attempt_at further away each time, until failed_at marks that
+    Relais gave up. Rows are never deleted: the table is also the record of what was sent."""
 
     __tablename__ = "outbox_email"
 
@@ -153,3 +157,9 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Not before this moment (backoff after a failure); NULL means as soon as possible.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # A sender holds the row until then; past it, the sender is presumed dead.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Given up after the last allowed attempt.
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -381,7 +381,7 @@ def remind(base_url: str):
             lambda s: url_for("listings.edit_service", service_id=s.id, _external=True),
         )
         db.session.commit()
-    sent, failed = deliver_pending()
+    sent, failed, given_up = deliver_pending()
     click.echo(
         _(
             "%(services)s overdue service(s), %(emails)s reminder(s) queued; "
@@ -389,6 +389,6 @@ def remind(base_url: str):
             services=services,
             emails=emails,
             sent=sent,
-            failed=failed,
+            failed=failed + given_up,
         )
     )

@@ -26,6 +26,8 @@ from extensions import db
 from referrals.models import AuditEntry
 
 GENESIS = "0" * 64
+# Why verify() stopped.
+CHANGED, MISSING_OR_INSERTED, TRUNCATED = "changed", "missing-or-inserted", "truncated"
 
 
 class AuditHead(db.Model):
@@ -119,7 +121,7 @@ class Verification:
     ok: bool
     checked: int
     broken_at: int | None = None  # id of the first line that does not fit
-    reason: str | None = None
+    reason: str | None = None  # CHANGED, MISSING_OR_INSERTED or TRUNCATED
 
 
 def verify(progress: Callable[[int, int], None] | None = None, batch: int = 5000) -> Verification:
@@ -135,16 +137,14 @@ def verify(progress: Callable[[int, int], None] | None = None, batch: int = 5000
             break
         for entry in entries:
             if entry.previous_hash != previous:
-                return Verification(False, checked, entry.id,
-                                    "does not follow the line before it (a line is missing "
-                                    "or was inserted)")
+                return Verification(False, checked, entry.id, MISSING_OR_INSERTED)
             if entry_hash(previous, _fields(entry)) != entry.hash:
-                return Verification(False, checked, entry.id, "was changed after it was written")
+                return Verification(False, checked, entry.id, CHANGED)
             previous, checked, last_id = entry.hash, checked + 1, entry.id
         if progress:
             progress(checked, total)
         db.session.expunge_all()
     head = db.session.get(AuditHead, 1)
     if head is not None and head.last_hash != previous:
-        return Verification(False, checked, None, "lines were removed from the end")
+        return Verification(False, checked, None, TRUNCATED)
     return Verification(True, checked)

@@ -1,4 +1,5 @@
-"""`flask audit …`: checking the audit log."""
+"""`flask audit …`: checking the audit log; `flask referrals …`: expiring unanswered
+referrals and reminding their receivers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from extensions import db
 from referrals import audit
 
 audit_cli = AppGroup("audit", help="The append-only audit log of personal data.")
@@ -30,10 +32,57 @@ def verify_command() -> None:
             click.echo(_("The audit log is whole: %(count)d line(s) checked.",
                          count=result.checked))
             return
-        where = (_("line %(id)s", id=result.broken_at) if result.broken_at is not None
-                 else _("the end of the log"))
-        click.secho(_("The audit log is broken at %(where)s: it %(reason)s. "
-                      "%(count)d line(s) before it are whole.",
-                      where=where, reason=result.reason, count=result.checked),
+        reasons = {
+            audit.CHANGED: _("Line %(id)s was changed after it was written."),
+            audit.MISSING_OR_INSERTED: _("Line %(id)s does not follow the line before it: a "
+                                         "line is missing or was inserted."),
+            audit.TRUNCATED: _("Lines were removed from the end of the log."),
+        }
+        click.secho(reasons[result.reason] % {"id": result.broken_at}, fg="red", err=True)
+        click.secho(_("%(count)d line(s) before it are whole.", count=result.checked),
                     fg="red", err=True)
         raise click.exceptions.Exit(1)
+
+
+referrals_cli = AppGroup("referrals", help="Referrals between organisations.")
+
+_base_url = click.option(
+    "--base-url",
+    envvar="RELAIS_PUBLIC_URL",
+    default="http://localhost:5000",
+    show_default=True,
+    help="Address of the site, for the links in the emails.",
+)
+
+
+@referrals_cli.command("expire")
+@_base_url
+def expire_command(base_url: str) -> None:
+    """Expire referrals left unanswered (RELAIS_REFERRAL_EXPIRY_DAYS) and tell their senders;
+    safe to run again."""
+    from accounts.mail import deliver_pending
+    from referrals.expiry import expire_unanswered
+
+    with current_app.test_request_context(base_url=base_url):
+        expired = expire_unanswered()
+        db.session.commit()
+        sent, failed = deliver_pending()[:2]
+        click.echo(_("%(expired)s referral(s) expired; %(sent)s email(s) sent, %(failed)s "
+                     "failed.", expired=expired, sent=sent, failed=failed))
+
+
+@referrals_cli.command("remind")
+@_base_url
+def remind_command(base_url: str) -> None:
+    """Remind receiving organisations, once, of referrals unanswered for
+    RELAIS_REFERRAL_REMINDER_DAYS; safe to run again."""
+    from accounts.mail import deliver_pending
+    from referrals.expiry import remind_unanswered
+
+    with current_app.test_request_context(base_url=base_url):
+        emails, referrals = remind_unanswered()
+        db.session.commit()
+        sent, failed = deliver_pending()[:2]
+        click.echo(_("%(referrals)s referral(s) waiting, %(emails)s reminder(s) queued; "
+                     "%(sent)s sent, %(failed)s failed.", referrals=referrals, emails=emails,
+                     sent=sent, failed=failed))

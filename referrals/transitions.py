@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from errors import Conflict, Forbidden, Invalid
 from extensions import db
@@ -71,6 +73,23 @@ TRANSITIONS: dict[str, Move] = {
 }
 
 
+def _claim(referral: Referral) -> None:
+    """Bump the version in the database only if nobody else did since this referral was
+    read: two people acting at once (an accept racing an expiry) cannot both win; the loser
+    gets a Conflict and changes nothing."""
+    db.session.flush()
+    seen = referral.version
+    claimed = db.session.execute(
+        sa.update(Referral.__table__)
+        .where(Referral.__table__.c.id == referral.id, Referral.__table__.c.version == seen)
+        .values(version=seen + 1)
+    ).rowcount
+    if claimed != 1:
+        raise Conflict(_("This referral changed while you were reading it: look at it again "
+                         "before acting."))
+    set_committed_value(referral, "version", seen + 1)
+
+
 def allowed_actions(referral: Referral, roles: set[str]) -> list[str]:
     """The actions these roles may take on the referral now (for the buttons a page shows)."""
     return [action for action, move in TRANSITIONS.items()
@@ -111,12 +130,12 @@ def transition(
         raise Invalid(_("Say how it ended."), {"outcome": [_("Choose an outcome.")]})
     now = now or datetime.now(UTC)
     target = HELD if (action == "send" and held) else move.target
+    previous = referral.status
+    _claim(referral)
     event = ReferralEvent(referral=referral, action=action, from_status=referral.status,
                           to_status=target, actor_id=getattr(actor, "id", None),
                           actor_kind=actor_kind, at=now, reason=reason or outcome, note=note)
-    previous = referral.status
     referral.status = target
-    referral.version = (referral.version or 0) + 1
     if target == SENT and referral.sent_at is None:
         referral.sent_at = now
     if action in ("accept", "decline") and referral.first_answer_at is None:

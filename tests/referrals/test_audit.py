@@ -32,7 +32,7 @@ def test_a_changed_line_is_named(session):
     session.commit()
     result = audit.verify()
     assert (result.ok, result.broken_at, result.checked) == (False, entries[2].id, 2)
-    assert "changed" in result.reason
+    assert result.reason == audit.CHANGED
 
 
 def test_a_deleted_line_breaks_the_next_link(session):
@@ -48,7 +48,7 @@ def test_lines_cut_from_the_end_are_noticed(session):
     session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entries[-1].id))
     session.commit()
     result = audit.verify()
-    assert not result.ok and "end" in result.reason
+    assert not result.ok and result.reason == audit.TRUNCATED
 
 
 def test_a_rolled_back_action_leaves_no_line_and_the_chain_whole(session):

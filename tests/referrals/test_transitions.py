@@ -89,3 +89,44 @@ def test_the_buttons_offered_follow_the_table(referral):
     assert allowed_actions(referral, {SENDER}) == ["send", "cancel"]
     walk(referral, ("send", SENDER, {}))
     assert allowed_actions(referral, {RECEIVER}) == ["open", "accept", "decline"]
+
+
+def test_two_people_acting_at_once_cannot_both_win(referral, session, app):
+    """An accept racing an expiry: whoever commits second gets a Conflict."""
+    import threading
+
+    from extensions import db
+    from referrals.models import Referral as R
+
+    walk(referral, ("send", SENDER, {}))
+    session.commit()
+    referral_id, results = referral.id, []
+    barrier = threading.Barrier(2)
+
+    def act(action, role):
+        with app.app_context():
+            mine = db.session.get(R, referral_id)
+            barrier.wait()
+            try:
+                transition(mine, action, role=role)
+                db.session.commit()
+                results.append((action, "won"))
+            except Conflict:
+                db.session.rollback()
+                results.append((action, "conflict"))
+            except Exception as error:  # SQLite may report the lock as busy: a loss too
+                db.session.rollback()
+                results.append((action, type(error).__name__))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=act, args=args)
+               for args in (("accept", RECEIVER), ("expire", "system"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome == "won" for _, outcome in results) == [False, True], results
+    session.expire_all()
+    final = session.get(R, referral_id)
+    assert len(final.events) == 2 and final.version == 3
