@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from geo.cli import geo_cli
     from geo.views import bp as geo_api
     from referrals.cli import audit_cli, referrals_cli
+    from referrals.own_space import bp as own_space_pages
+    from referrals.views import bp as referral_pages
     from seed.cli import seed_cli
 
     app.register_blueprint(directory_pages)
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(organisation_pages)
     app.register_blueprint(organisation_editing_pages)
     app.register_blueprint(questionnaire_pages)
+    app.register_blueprint(referral_pages)
+    app.register_blueprint(own_space_pages)
     app.cli.add_command(directory_cli)
     app.cli.add_command(search_cli)
     register_session_events()

@@ -39,9 +39,9 @@ from referrals.models import (
     Referral,
 )
 
-# The referral's page, once the pages exist; until then links use REFERRAL_PATH.
+# The referral's page (referrals/views.py); REFERRAL_PATH when no request says where the site is.
 REFERRAL_ENDPOINT = "referrals.show"
-REFERRAL_PATH = "/orientations/{id}"
+REFERRAL_PATH = "/espace/orientations/{id}"
 
 STATUS_LABELS = {
     DRAFT: _l("being prepared"),

@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 
 from directory.labels import STATUS_LABELS, ZONE_KIND_LABELS
 from errors import Invalid
-from seed.demo_accounts import DEMO_PASSWORD
+from seed.demo_accounts import ACCOUNTS, DEMO_PASSWORD
+from seed.demo_referrals import CITIZEN_PATH, INBOX_PATH
 
 seed_cli = AppGroup("seed", help="Demo data.")
 
 LOCAL_URL = "http://127.0.0.1:5000"
+CITIZEN_EMAIL = next(account.email for account in ACCOUNTS if account.key == "citizen")
 
 
 @seed_cli.command("demo")
@@ -63,6 +65,8 @@ def _demo() -> None:
         _("  Coverage zones: %(zones)s", zones=zones),
         _("  Search index: %(count)d services", count=indexed),
     ]
+    if summary.referrals is not None:
+        lines.append(_referrals_line(summary.referrals))
     if summary.written.deleted:
         lines.append(_("  Removed %(count)d demo records no longer generated.",
                        count=summary.written.deleted))
@@ -77,10 +81,25 @@ def _demo() -> None:
         f"  {LOCAL_URL}/communes/{summary.notable_commune}",
         f"  {LOCAL_URL}/recherche?commune=69123&need=mobilite",
         f"  {LOCAL_URL}/pour-moi?commune=69383&need=remobilisation",
+        _("  %(url)s  (the referrals of your organisation, signed in as an advisor)",
+          url=f"{LOCAL_URL}{INBOX_PATH}"),
+        _("  %(url)s  (the citizen's own space, signed in as %(email)s)",
+          url=f"{LOCAL_URL}{CITIZEN_PATH}", email=CITIZEN_EMAIL),
         _("Demo accounts (password: %(password)s):", password=DEMO_PASSWORD),
     ]
     lines += [f"  {account.email:34} {account.role}" for account in summary.accounts]
     click.echo("\n".join(lines))
+
+
+def _referrals_line(referrals) -> str:
+    from referrals.notifications import status_label
+
+    states = ", ".join(f"{status_label(state)} {count}"
+                       for state, count in referrals.by_state.items())
+    return _("  Referrals: %(count)d (%(states)s), for %(people)d people, with %(consents)d "
+             "consents and %(messages)d messages",
+             count=referrals.referrals, states=states, people=referrals.people,
+             consents=referrals.consents, messages=referrals.messages)
 
 
 def _rebuild_search_index() -> int:

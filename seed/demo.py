@@ -31,6 +31,11 @@ from seed.demo_catalogue import (
 )
 from seed.demo_ccas import ccas_communes
 from seed.demo_places import DEMO_DEPARTEMENT, demo_communes
+from seed.demo_referrals import (
+    ReferralsSummary,
+    write_demo_referrals,
+    write_pending_organisation,
+)
 from seed.demo_specs import DEMO_SOURCE, demo_id
 from seed.demo_town_halls import read_town_halls, town_hall_organisations
 from seed.demo_writer import WriteResult, write_catalogue
@@ -52,6 +57,7 @@ class DemoSummary:
     notable_organisation: tuple[uuid.UUID, str]
     notable_commune: str
     accounts: tuple[DemoAccount, ...] = ()
+    referrals: ReferralsSummary | None = None
 
     @property
     def services(self) -> int:
@@ -67,7 +73,7 @@ def build_demo(
     taxonomies and the catalogue are written in one transaction, committed at the end or
     rolled back on any error. Review and suspension dates are relative to `today` (default:
     the real today), so the demo always shows some reviews overdue and some suspensions to
-    come."""
+    come, and the referrals' history ends on `today`."""
     today = today or date.today()
     geography = import_geography(GEOGRAPHY_DIR, progress=progress)
     try:
@@ -79,8 +85,10 @@ def build_demo(
         organisations = town_halls + generated_structures()
         check_specs(organisations, set(communes))
         written = write_catalogue(organisations, communes, today)
+        write_pending_organisation()
         accounts = write_demo_accounts()
-        summary = _summarise(geography, written, len(town_halls), tuple(accounts))
+        referrals = write_demo_referrals(today)
+        summary = _summarise(geography, written, len(town_halls), tuple(accounts), referrals)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -90,7 +98,7 @@ def build_demo(
 
 def _summarise(
     geography: ImportSummary, written: WriteResult, town_halls: int,
-    accounts: tuple[DemoAccount, ...],
+    accounts: tuple[DemoAccount, ...], referrals: ReferralsSummary,
 ) -> DemoSummary:
     session = db.session
     demo_services = select(Service.id).where(Service.source == DEMO_SOURCE)
@@ -122,6 +130,7 @@ def _summarise(
         notable_organisation=(organisation.id, organisation.name),
         notable_commune=NOTABLE_COMMUNE,
         accounts=accounts,
+        referrals=referrals,
     )
 
 

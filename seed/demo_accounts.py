@@ -31,6 +31,8 @@ DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105 (printed on purpose: demo data 
 FRANCE_TRAVAIL = "france-travail-lyon-part-dieu"
 MISSION_LOCALE = "mission-locale-metropole-lyon"
 CAP_EMPLOI = "cap-emploi-rhone"
+# Declared on Relais, awaiting moderation (seed/demo_referrals.py writes it).
+PENDING_ORGANISATION = "association-tremplin-rhone"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ ACCOUNTS = (
     DemoAccount("applicant", "demande.capemploi@example.org", "Yanis Faure",
                 _l("waiting for Cap emploi Rhône to accept their request"),
                 memberships=((CAP_EMPLOI, MEMBER, PENDING),)),
+    DemoAccount("pending-member", "tremplin.rhone@example.org", "Inès Morel",
+                _l("member of Association Tremplin Rhône, awaiting moderation (its referrals "
+                   "are held)"),
+                memberships=((PENDING_ORGANISATION, MEMBER, ACTIVE),)),
     DemoAccount("territory", "territoire.rhone@example.org", "Claire Lambert",
                 _l("territory manager for the Rhône (69)"), territories=("69",)),
     DemoAccount("platform", "admin.plateforme@example.org", "Admin Relais",

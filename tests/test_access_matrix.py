@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from accounts.models import ADMIN, PENDING, Invitation, Membership
 from directory.models import Location, Organisation, Service
 from extensions import db
+from referrals.models import Consent, ConsentGrant, Referral
+from referrals.referrals import draft_referral, send
 from tests import factories as f
 
 ROLES = ("anonymous", "citizen", "member_a", "admin_a", "member_b", "territory_other",
@@ -29,6 +31,7 @@ PUBLIC = "public"  # anyone, 200
 TOKEN = "token"  # a forged token: refused with a page, never a success
 SPECIAL = "special"  # mid-flow pages: only "never a server error"
 ANONYMOUS_FORM = "anonymous-form"  # sign-in/up forms: 200 for anonymous, others may be sent on
+MEMBERS = {"member_a", "admin_a", "member_b"}  # active members of an organisation
 
 # endpoint: (method, path template, who may use it)
 MATRIX = {
@@ -114,6 +117,26 @@ MATRIX = {
                                             {"platform_admin"}),
     "listings.mark_reviewed": ("POST", "/moderation/modifications/{service_b}",
                                {"platform_admin"}),
+    # Referral pages: members of an organisation; a person and a referral only by the
+    # organisations the person's consent names (B's, here).
+    "referrals.new_person": ("GET", "/espace/personnes/nouvelle", MEMBERS),
+    "referrals.inbox": ("GET", "/espace/orientations", MEMBERS),
+    "referrals.person": ("GET", "/espace/personnes/{person_b}", {"member_b"}),
+    "referrals.new_referral": ("GET", "/espace/personnes/{person_b}/orienter?service={service_b}",
+                               {"member_b"}),
+    "referrals.show": ("GET", "/espace/orientations/{referral_b}", {"member_b"}),
+    "referrals.post_message": ("POST", "/espace/orientations/{referral_b}/messages",
+                               {"member_b"}),
+    "referrals.act": ("POST", "/espace/orientations/{referral_b}/cancel", {"member_b"}),
+    # The person's own space: only their own record; B's person's consent is nobody's here.
+    "own_space.home": ("GET", "/mon-espace", SIGNED_IN),
+    "own_space.export": ("GET", "/mon-espace/mes-donnees.json", SIGNED_IN),
+    "own_space.request_erasure": ("POST", "/mon-espace/effacement", SIGNED_IN),
+    "own_space.withdraw": ("POST", "/mon-espace/consentements/{consent_b}/retirer", set()),
+    "own_space.withdraw_by_link": ("POST", "/consentement/retrait/forged-token", TOKEN),
+    # Near the end: B's member withdraws the consent, after which B reads nothing of B's person.
+    "referrals.withdraw_consent": ("POST", "/espace/consentements/{consent_b}/retirer",
+                                   {"member_b"}),
     "accounts.logout": ("POST", "/logout", SPECIAL),  # last: it ends the session
 }
 
@@ -163,9 +186,17 @@ def world(app, app_ctx):
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     db.session.add(invitation_b)
+    person_b = f.person()
+    consent_b = f.consent(person_b, org_b, advisor=users["member_b"])
+    # A referral of B's person to B's service, sent by B (with the person's referral consent).
+    referral_b = draft_referral(users["member_b"], org_b, person_b, service_b, None, "Motive",
+                                None, f.consent(person_b, org_b, advisor=users["member_b"],
+                                                purpose="referral", service=service_b))
+    send(referral_b, users["member_b"], referral_b.version, confirmed=True)
     db.session.commit()
     ids = {"org_b": org_b.id, "service_b": service_b.id, "membership_b": membership_b.id,
-           "request_b": request_b.id, "invitation_b": invitation_b.id, "location_b": location_b.id}
+           "request_b": request_b.id, "invitation_b": invitation_b.id, "location_b": location_b.id,
+           "consent_b": consent_b.id, "person_b": person_b.id, "referral_b": referral_b.id}
     return users, ids
 
 
@@ -195,9 +226,21 @@ def snapshot_of_b(ids) -> tuple:
             sa.select(Location).where(Location.organisation_id == ids["org_b"])
         )
     )
+    consents = sorted(
+        str(consent.withdrawn_at)
+        for consent in db.session.scalars(
+            sa.select(Consent).join(ConsentGrant)
+            .where(ConsentGrant.organisation_id == ids["org_b"])
+        )
+    )
+    referrals = sorted(
+        (referral.status, referral.version, len(referral.messages))
+        for referral in db.session.scalars(
+            sa.select(Referral).where(Referral.receiving_organisation_id == ids["org_b"]))
+    )
     return (org.name, org.moderation_status, org.description, service.name, service.status,
             service.suspended_until, service.last_verified_on, members, invitations, services,
-            locations)
+            locations, consents, referrals)
 
 
 def test_every_route_is_in_the_matrix(app):

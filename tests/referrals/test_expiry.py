@@ -86,7 +86,7 @@ def test_flask_referrals_expire_tells_the_sender(app, world, session, smtp):
     session.expire_all()
     assert (referral.status, fresh.status) == ("expired", "sent")
     [email] = smtp.to(world.advisor.email)
-    assert f"{SITE}/orientations/{referral.id}" in smtp.body(email)
+    assert f"{SITE}/espace/orientations/{referral.id}" in smtp.body(email)
     assert run(app, "expire").startswith("0 ")
     assert len(smtp.to(world.advisor.email)) == 1
 
@@ -107,7 +107,7 @@ def test_the_receiving_team_is_reminded_once_after_10_days(app, world, session, 
     for member in (world.receiver, colleague):
         [email] = smtp.to(member.email)
         assert "Garage solidaire" in smtp.body(email)
-        assert f"{SITE}/orientations/{waiting.id}" in smtp.body(email)
+        assert f"{SITE}/espace/orientations/{waiting.id}" in smtp.body(email)
         assert str(recent.id) not in smtp.body(email) and str(answered.id) not in \
             smtp.body(email)
     assert smtp.to(left.email) == []

@@ -44,7 +44,7 @@ def test_a_sent_referral_reaches_the_receiving_team_and_the_person(app, session,
     delivered(session)
 
     [email] = smtp.to(world.receiver.email)
-    body, link = smtp.body(email), f"{SITE}/orientations/{referral.id}"
+    body, link = smtp.body(email), f"{SITE}/espace/orientations/{referral.id}"
     assert "Garage solidaire" in email["Subject"] and "Garage solidaire" in body
     assert link in body
     body = body.replace(link, "")

@@ -363,7 +363,7 @@ def test_demo_has_an_account_for_each_role_with_the_printed_password(demo_app, s
     output = demo_app.extensions["demo.first_output"]
     assert f"Demo accounts (password: {DEMO_PASSWORD})" in output
     users = {u.email: u for u in session.scalars(sa.select(User))}
-    assert len(users) == 8 and all(u.is_verified for u in users.values())
+    assert len(users) == 9 and all(u.is_verified for u in users.values())
     for email in users:
         assert email in output
     assert PasswordHasher().verify(users["admin.ft@example.org"].password_hash, DEMO_PASSWORD)
