@@ -13,7 +13,7 @@ live database). Then, timed:
 - search, need + place: `finder.find` for a random need (a category, expanded to its needs,
   or one thématique) and a commune drawn by population, as the search page asks it;
 - search, need + words + place: the same with words of the need's field (`q`);
-- floor: the same two questions straight on the Whoosh index (`search.matching` with the
+- floor: the same two questions straight on the Whoosh index (`search_query.matching` with the
   place's coverage terms and the needs): what no search built on the index can beat;
 - match: `matching.match` of the need + place questions with a five-fact situation.
 Each query is timed alone, inside a request context, with a fresh database session (as a
@@ -52,7 +52,7 @@ from bench.generate_catalogue import (  # noqa: E402
     Weighted,
     generate_catalogue,
 )
-from directory import finder, search  # noqa: E402
+from directory import finder, search, search_query  # noqa: E402
 from directory.taxonomy import category_of  # noqa: E402
 from extensions import db  # noqa: E402
 from geo.gazetteer import import_geography  # noqa: E402
@@ -60,7 +60,8 @@ from geo.place import Place  # noqa: E402
 from geo.places import place_for_commune  # noqa: E402
 from tests.conftest import TEST_GEOGRAPHY, build_app, drop_database  # noqa: E402
 
-DATABASE = "relais_bench_search"
+# One database per run: two runs at once (or a test session) must not drop each other's.
+DATABASE = f"relais_bench_search_{os.getpid()}"
 FULL_GEOGRAPHY = ROOT.parent / "shared" / "data" / "fr-admin"
 SITUATION = {"age": 23, "employment_situation": "jobseeker", "registered_france_travail": True,
              "benefits": ["rsa"], "rqth": False}
@@ -158,18 +159,18 @@ def search_words(q: Question) -> tuple[int, int]:
     return found.total, -1
 
 
-def _filters(q: Question) -> search.IndexFilters:
-    return search.IndexFilters(zones=tuple(search.coverage_terms_of_place(q.place)),
+def _filters(q: Question) -> search_query.IndexFilters:
+    return search_query.IndexFilters(zones=tuple(search.coverage_terms_of_place(q.place)),
                                thematiques=q.needs)
 
 
 def floor_need(q: Question) -> tuple[int, int]:
-    found = search.matching(_filters(q))
+    found = search_query.matching(_filters(q))
     return -1, len(found)
 
 
 def floor_words(q: Question) -> tuple[int, int]:
-    found = search.matching(_filters(q), q.text)
+    found = search_query.matching(_filters(q), q.text)
     return -1, len(found)
 
 
@@ -251,7 +252,7 @@ def bench_store(store: str, args) -> dict:
                 db.session.commit()
             result["catalogue"] = catalogue
             result["indexing"] = {}
-            for procs in (2, 1):  # the default (1) last: queries run on its index
+            for procs in args.procs:  # the last one's index answers the queries
                 started = time.perf_counter()
                 indexed = search.rebuild(
                     lambda done, total, p=procs: note(f"indexing (procs={p})", done, total),
@@ -367,10 +368,18 @@ def main() -> None:
     parser.add_argument("--geography", choices=("full", "test"), default="full")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the databases and indexes")
+    parser.add_argument("--procs", default="2,1",
+                        help="index builds to time, in order; the last one answers the queries")
     parser.add_argument("--profile", default="",
                         help="comma-separated: " + ",".join(PROFILES))
     args = parser.parse_args()
     args.profile = [p for p in args.profile.split(",") if p]
+    try:
+        args.procs = [int(p) for p in args.procs.split(",") if p]
+    except ValueError:
+        parser.error("--procs takes numbers of processes, e.g. 2,1")
+    if not args.procs or min(args.procs) < 1:
+        parser.error("--procs takes at least one number of processes, each 1 or more")
     if set(args.profile) - set(PROFILES):
         parser.error(f"--profile takes some of {','.join(PROFILES)}")
     args.geography_dir = FULL_GEOGRAPHY if args.geography == "full" else TEST_GEOGRAPHY

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from directory import search
+from directory import search, search_query
 from directory.catalogue import active_clause, default_radius_km
 from directory.hours import WeeklyHours
 from directory.models import (
@@ -47,6 +47,7 @@ from directory.models import (
 from directory.taxonomy import category_of
 from errors import Invalid
 from extensions import db
+from geo.coverage import covers
 from geo.place import Place
 from geo.spatial import get_backend
 
@@ -118,8 +119,7 @@ class Found:
 
 def find(criteria: Criteria, *, suggest: bool = True) -> Found:
     """Every matching service, ranked; suggestions when there is none."""
-    relevance, used_index = _candidates(criteria)
-    found = _rank(criteria, relevance, used_index)
+    found = _rank(criteria, _candidates(criteria))
     if suggest and not found.hits:
         found.suggestions = suggestions(criteria)
     return found
@@ -137,24 +137,37 @@ def expand_need(code: str) -> tuple[str, ...]:
     return (code, *needs)
 
 
-def _filters(criteria: Criteria) -> search.IndexFilters:
-    return search.IndexFilters(
+def _filters(criteria: Criteria) -> search_query.IndexFilters:
+    return search_query.IndexFilters(
         zones=tuple(search.coverage_terms_of_place(criteria.place)),
         thematiques=criteria.needs, publics=criteria.publics, modes=criteria.modes,
         fees=criteria.fees, types=criteria.types,
     )
 
 
-def _candidates(criteria: Criteria) -> tuple[dict[uuid.UUID, float], bool]:
-    """{service id: relevance} of the services that may match, and whether the index said so."""
+@dataclass
+class _Candidates:
+    """What may match: relevance by service id, and the index's stored facts when the
+    index answered (None when the database did)."""
+
+    relevance: dict[uuid.UUID, float]
+    facts: dict[uuid.UUID, search.StoredFacts] | None
+
+    @classmethod
+    def of_index(cls, hits: dict[uuid.UUID, search_query.IndexHit]) -> _Candidates:
+        return cls({sid: hit.score for sid, hit in hits.items()},
+                   {sid: hit.facts for sid, hit in hits.items()})
+
+
+def _candidates(criteria: Criteria) -> _Candidates:
     try:
-        return search.matching(_filters(criteria), criteria.text or None), True
+        return _Candidates.of_index(search_query.matching(_filters(criteria), criteria.text))
     except search.IndexUnavailable as problem:
         _repair_index(problem)
     try:
-        return search.matching(_filters(criteria), criteria.text or None), True
+        return _Candidates.of_index(search_query.matching(_filters(criteria), criteria.text))
     except search.IndexUnavailable:
-        return _database_candidates(criteria), False
+        return _Candidates(_database_candidates(criteria), None)
 
 
 _rebuilding = threading.Lock()
@@ -271,11 +284,11 @@ class _Row:
     remote: bool
 
 
-def _rank(criteria: Criteria, relevance: dict[uuid.UUID, float], used_index: bool) -> Found:
+def _rank(criteria: Criteria, candidates: _Candidates) -> Found:
+    relevance, used_index = candidates.relevance, candidates.facts is not None
     if not relevance:
         return Found([], 0, 0, used_index)
-    covered = _covering(criteria, list(relevance))
-    rows = _rows(list(covered))
+    covered, rows = _covered(criteria, candidates)
     if criteria.open_now:
         open_ids = open_at(list(covered), criteria.now)
         covered = {sid: d for sid, d in covered.items() if sid in open_ids}
@@ -314,6 +327,38 @@ def interleave(nearby: list[Hit], remote: list[Hit]) -> list[Hit]:
         result.append(remote[r])
         r += 1
     return result + nearby[n:] + remote[r:]
+
+
+def _covered(criteria: Criteria, candidates: _Candidates
+             ) -> tuple[dict[uuid.UUID, float | None], dict[uuid.UUID, _Row]]:
+    """The candidates that cover the place, with their distance, and their rows."""
+    if candidates.facts is not None:
+        return _covering_by_index(criteria, candidates.facts)
+    covered = _covering(criteria, list(candidates.relevance))
+    return covered, _rows(list(covered))
+
+
+def _covering_by_index(criteria: Criteria, facts: dict[uuid.UUID, search.StoredFacts]
+                       ) -> tuple[dict[uuid.UUID, float | None], dict[uuid.UUID, _Row]]:
+    """The coverage rule (geo.coverage) applied to the facts the index stored; services with
+    a custom polygon, which the index does not hold, are asked of geo.spatial."""
+    today, place, radius = criteria.now.date(), criteria.place, default_radius_km()
+    covered: dict[uuid.UUID, float | None] = {}
+    with_polygon: list[uuid.UUID] = []
+    for sid, fact in facts.items():
+        if not fact.is_active(today):
+            continue
+        if fact.has_polygon:
+            with_polygon.append(sid)
+            continue
+        verdict = covers(fact.coverage(), place, radius)
+        if verdict.covered:
+            covered[sid] = verdict.distance_km
+    if with_polygon:
+        covered.update(_covering(criteria, with_polygon))
+    rows = {sid: _Row(facts[sid].name, facts[sid].in_person, facts[sid].remote)
+            for sid in covered}
+    return covered, rows
 
 
 def _covering(criteria: Criteria, ids: list[uuid.UUID]) -> dict[uuid.UUID, float | None]:
@@ -405,8 +450,7 @@ def suggestions(criteria: Criteria) -> list[Suggestion]:
 
 def _wider_radius(criteria: Criteria) -> Suggestion | None:
     """The smallest round radius that reaches at least one in-person service."""
-    relevance, _used = _candidates(criteria)
-    covered = _covering(criteria, list(relevance))
+    covered, _rows_found = _covered(criteria, _candidates(criteria))
     radius = criteria.radius_km if criteria.radius_km is not None else default_radius_km()
     farther = sorted(d for d in covered.values() if d is not None and d > radius)
     if not farther:

@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,11 +35,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
-from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 from whoosh.support.charset import accent_map
 
 from directory.models import (
@@ -54,6 +53,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from extensions import db
+from geo.coverage import Coverage, Zone
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,50 @@ def make_schema() -> Schema:
         status=ID,
         suspended_until=DATETIME,
         revision=NUMERIC(stored=False),
+        facts=STORED,  # StoredFacts.stored(): what the coverage step reads
     )
+
+
+@dataclass(frozen=True)
+class StoredFacts:
+    """What a search needs of a service besides its relevance, kept in its index document so
+    that answering needs no SQL: its name and status, and its coverage (geo.coverage) except
+    a custom polygon, which only `has_polygon` tells (geo.spatial checks those few)."""
+
+    name: str
+    status: str
+    suspended_until: date | None
+    radius_km: float | None
+    in_person: bool
+    remote: bool
+    zones: tuple[tuple[str, str | None], ...]
+    points: tuple[tuple[float, float], ...]
+    has_polygon: bool
+
+    def stored(self) -> tuple:
+        return (self.name, self.status,
+                self.suspended_until.toordinal() if self.suspended_until else None,
+                self.radius_km, self.in_person, self.remote, self.zones, self.points,
+                self.has_polygon)
+
+    @classmethod
+    def from_stored(cls, value: tuple) -> StoredFacts:
+        name, status, until, radius, in_person, remote, zones, points, polygon = value
+        return cls(name, status, date.fromordinal(until) if until else None, radius,
+                   in_person, remote, tuple(map(tuple, zones)), tuple(map(tuple, points)),
+                   polygon)
+
+    def is_active(self, today: date) -> bool:
+        """Twin of catalogue.active_clause (the index holds approved organisations only)."""
+        return self.status == PUBLISHED or (
+            self.status == SUSPENDED and self.suspended_until is not None
+            and self.suspended_until < today)
+
+    def coverage(self) -> Coverage:
+        """The coverage rule's input, without the polygon (see has_polygon)."""
+        return Coverage(zones=tuple(Zone(kind, code) for kind, code in self.zones),
+                        radius_km=self.radius_km, in_person=self.in_person,
+                        remote=self.remote, points=self.points)
 
 
 # Coverage terms: what a place's query must meet for a service to possibly cover it.
@@ -151,6 +194,8 @@ def open_index(path: Path | None = None) -> whoosh_index.Index:
                 raise IndexUnavailable(f"no search index in {path}")
             ix = whoosh_index.open_dir(path, indexname=INDEX_NAME)
             ix.doc_count()  # reads the table of contents: fails now if it is damaged
+            if set(ix.schema.names()) != set(make_schema().names()):
+                raise IndexUnavailable(f"search index in {path} has an older layout")
         except IndexUnavailable:
             raise
         except Exception as error:  # whoosh raises many kinds on a damaged index
@@ -275,14 +320,28 @@ def _documents(session: Session, ids: list[uuid.UUID], words: _NeedWords) -> Ite
         sa.select(Service.id).where(Service.id.in_(ids),
                                     Service.__table__.c.coverage_polygon.is_not(None))
     ))
+    points: dict[uuid.UUID, list[tuple[float, float]]] = {}
+    for service_id, latitude, longitude in session.execute(
+        sa.select(ServiceAtLocation.service_id, Location.latitude, Location.longitude)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .where(ServiceAtLocation.service_id.in_(ids), Location.latitude.is_not(None),
+               Location.longitude.is_not(None))
+        .order_by(ServiceAtLocation.service_id, Location.latitude, Location.longitude)
+    ):
+        points.setdefault(service_id, []).append((latitude, longitude))
     for service in services:
-        yield document_of(service, service.id in with_polygon, words)
+        yield document_of(service, service.id in with_polygon, words,
+                          tuple(points.get(service.id, ())))
 
 
-def document_of(service: Service, has_polygon: bool, words: _NeedWords) -> dict:
+def document_of(service: Service, has_polygon: bool, words: _NeedWords,
+                points: tuple[tuple[float, float], ...] = ()) -> dict:
+    from directory.models import MODE_A_DISTANCE, MODE_EN_PRESENTIEL
     from directory.taxonomy import category_of
 
     thematiques = service.thematiques
+    modes = service.modes_accueil
+    zones = tuple((z.kind, z.code) for z in service.zones)
     needs = sorted(set(thematiques) | {category_of(code) for code in thematiques})
     until = service.suspended_until
     document = {
@@ -295,19 +354,22 @@ def document_of(service: Service, has_polygon: bool, words: _NeedWords) -> dict:
         "organisation": service.organisation.name,
         "thematiques": ",".join(needs),
         "publics": ",".join(service.publics),
-        "modes": ",".join(service.modes_accueil),
-        "zones": ",".join(_coverage_terms(((z.kind, z.code) for z in service.zones),
-                                          has_polygon)),
+        "modes": ",".join(modes),
+        "zones": ",".join(_coverage_terms(zones, has_polygon)),
         "status": service.status,
         "revision": service.eligibility_revision or 0,
+        "facts": StoredFacts(
+            name=service.name, status=service.status, suspended_until=until,
+            radius_km=service.coverage_radius_km, in_person=MODE_EN_PRESENTIEL in modes,
+            remote=MODE_A_DISTANCE in modes, zones=zones, points=points,
+            has_polygon=has_polygon,
+        ).stored(),
     }
     if service.fees:
         document["fees"] = service.fees
     if service.type:
         document["type"] = service.type
     if until is not None:
-        from datetime import datetime
-
         document["suspended_until"] = datetime(until.year, until.month, until.day)
     return document
 
@@ -447,102 +509,12 @@ def register_session_events() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Queries
-
-
-def any_of(field: str, values: Iterable[str]) -> Q.Query:
-    return Q.Or([Q.Term(field, value) for value in values])
-
-
-@dataclass(frozen=True)
-class IndexFilters:
-    """Keyword filters the index applies: each given list means "one of these"."""
-
-    zones: tuple[str, ...] = ()
-    thematiques: tuple[str, ...] = ()
-    publics: tuple[str, ...] = ()
-    modes: tuple[str, ...] = ()
-    fees: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-
-    def query(self) -> Q.Query:
-        """Suspended services are in the index too (a suspension ends by the calendar, with
-        no change to the listing): the coverage step keeps only active ones."""
-        parts: list[Q.Query] = []
-        for name, values in (("zones", self.zones), ("thematiques", self.thematiques),
-                             ("publics", self.publics), ("modes", self.modes),
-                             ("fees", self.fees), ("type", self.types)):
-            if values:
-                parts.append(any_of(name, values))
-        return Q.And(parts) if parts else Q.Every()
-
-
-TEXT_FIELDS = ("name", "needs_text", "text", "organisation")
+# Text
 
 
 def words_only(text: str) -> str:
     """People type words, not query syntax: stars, quotes, colons and the like are spaces."""
     return NOT_A_WORD.sub(" ", text or "")
-
-
-def parse_text(text: str, ix, *, any_word: bool = False) -> Q.Query:
-    group = OrGroup.factory(0.9) if any_word else AndGroup
-    parser = MultifieldParser(TEXT_FIELDS, schema=ix.schema, group=group)
-    # AND, OR, NOT, fields, wildcards, ranges, boosts are ordinary words here.
-    for plugin in ("operators", "fieldname", "wildcard", "range", "boost", "plus", "phrase"):
-        parser.remove_plugin_class(_plugin_class(plugin))
-    return parser.parse(words_only(text))
-
-
-def _plugin_class(name: str):
-    from whoosh import qparser
-
-    return {
-        "operators": qparser.OperatorsPlugin,
-        "fieldname": qparser.FieldsPlugin,
-        "wildcard": qparser.WildcardPlugin,
-        "range": qparser.RangePlugin,
-        "boost": qparser.BoostPlugin,
-        "plus": qparser.PlusMinusPlugin,
-        "phrase": qparser.PhrasePlugin,
-    }[name]
-
-
-def matching(
-    filters: IndexFilters, text: str | None = None, *, path: Path | None = None
-) -> dict[uuid.UUID, float]:
-    """Service ids the index matches, with their text relevance (1.0 when there is no text).
-    Words are all required; when no service has them all, any of them will do.
-
-    A reader may open a generation whose files a writer is just merging away: it then reads
-    the next generation (a few tries), and only then calls the index unavailable."""
-    for attempt in range(READ_ATTEMPTS):
-        ix = open_index(path)
-        try:
-            return _matching(ix, filters, text)
-        except (OSError, EOFError) as error:
-            forget_index(path)
-            if attempt == READ_ATTEMPTS - 1:
-                raise IndexUnavailable(f"search index keeps changing under reads: {error}") \
-                    from error
-            time.sleep(0.01 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def _matching(ix, filters: IndexFilters, text: str | None) -> dict[uuid.UUID, float]:
-    with ix.searcher() as searcher:
-        allowed = filters.query()
-        if not text:
-            return {uuid.UUID(searcher.stored_fields(docnum)["id"]): 1.0
-                    for docnum in searcher.docs_for_query(allowed)}
-        for any_word in (False, True):
-            parsed = parse_text(text, ix, any_word=any_word)
-            if parsed is Q.NullQuery:
-                return {}
-            results = searcher.search(parsed, filter=allowed, limit=None)
-            if len(results):
-                return {uuid.UUID(hit["id"]): hit.score for hit in results}
-        return {}
 
 
 def analyse(text: str) -> list[str]:

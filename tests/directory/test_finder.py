@@ -208,7 +208,7 @@ def test_the_database_fallback_finds_what_the_index_finds(session, app, monkeypa
     def unavailable(*args, **kwargs):
         raise finder.search.IndexUnavailable("test")
 
-    monkeypatch.setattr(finder.search, "matching", unavailable)
+    monkeypatch.setattr(finder.search_query, "matching", unavailable)
     monkeypatch.setattr(finder, "_repair_index", lambda problem: None)
     without = [search(LYON_3E_CODE, **c) for c in cases]
     assert not any(found.used_index for found in without)

@@ -10,7 +10,7 @@ import time
 
 from click.testing import CliRunner
 
-from directory import finder, search
+from directory import finder, search, search_query
 from directory.finder import Criteria
 from directory.models import Organisation
 from extensions import db
@@ -23,7 +23,7 @@ def indexed_names(text: str = "") -> set[str]:
     """What the index alone finds (no database), by service name."""
     from directory.models import Service
 
-    ids = search.matching(search.IndexFilters(), text or None)
+    ids = search_query.matching(search_query.IndexFilters(), text or None)
     return {db.session.get(Service, i).name for i in ids}
 
 
@@ -158,7 +158,7 @@ def _reader(path: str, rounds: int, queue) -> None:
     try:
         counts = set()
         for _ in range(rounds):
-            found = search.matching(search.IndexFilters(thematiques=("mobilite",)),
+            found = search_query.matching(search_query.IndexFilters(thematiques=("mobilite",)),
                                     path=Path(path))
             counts.add(len(found))
         queue.put(("ok", sorted(counts)))
