@@ -19,6 +19,7 @@ searcher sees one generation.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shutil
@@ -27,33 +28,35 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 from directory.models import (
-    MODERATION_APPROVED,
-    PUBLISHED,
-    SUSPENDED,
     Location,
     Organisation,
     Service,
     ServiceAtLocation,
     ServiceTerm,
     ServiceZone,
-    TaxonomyTerm,
+)
+from directory.search_codec import RelaisCodec, RepeatedText
+from directory.search_documents import (  # noqa: F401  (the index's public names)
+    NeedWords,
+    StoredFacts,
+    coverage_terms_of_place,
+    documents,
+    indexable_clause,
 )
 from extensions import db
-from geo.coverage import Coverage, Zone
 
 log = logging.getLogger(__name__)
 
@@ -82,86 +85,19 @@ def make_schema() -> Schema:
     analyzer = french_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=analyzer, phrase=False, field_boost=3.0),
-        needs_text=TEXT(analyzer=analyzer, phrase=False, field_boost=2.0),
+        name=RepeatedText(analyzer=analyzer, phrase=False, field_boost=3.0),
+        needs_text=RepeatedText(analyzer=analyzer, phrase=False, field_boost=2.0),
         text=TEXT(analyzer=analyzer, phrase=False),
-        organisation=TEXT(analyzer=analyzer, phrase=False, field_boost=1.5),
+        organisation=RepeatedText(analyzer=analyzer, phrase=False, field_boost=1.5),
         thematiques=KEYWORD(commas=True),  # needs and their categories
         publics=KEYWORD(commas=True),
         modes=KEYWORD(commas=True),
         fees=ID,
         type=ID,
         zones=KEYWORD(commas=True),  # coverage_terms() of the service
-        status=ID,
-        suspended_until=DATETIME,
-        revision=NUMERIC(stored=False),
+        # Status, suspension and coverage details are read, not searched: stored facts.
         facts=STORED,  # StoredFacts.stored(): what the coverage step reads
     )
-
-
-@dataclass(frozen=True)
-class StoredFacts:
-    """What a search needs of a service besides its relevance, kept in its index document so
-    that answering needs no SQL: its name and status, and its coverage (geo.coverage) except
-    a custom polygon, which only `has_polygon` tells (geo.spatial checks those few)."""
-
-    name: str
-    status: str
-    suspended_until: date | None
-    radius_km: float | None
-    in_person: bool
-    remote: bool
-    zones: tuple[tuple[str, str | None], ...]
-    points: tuple[tuple[float, float], ...]
-    has_polygon: bool
-
-    def stored(self) -> tuple:
-        return (self.name, self.status,
-                self.suspended_until.toordinal() if self.suspended_until else None,
-                self.radius_km, self.in_person, self.remote, self.zones, self.points,
-                self.has_polygon)
-
-    @classmethod
-    def from_stored(cls, value: tuple) -> StoredFacts:
-        name, status, until, radius, in_person, remote, zones, points, polygon = value
-        return cls(name, status, date.fromordinal(until) if until else None, radius,
-                   in_person, remote, tuple(map(tuple, zones)), tuple(map(tuple, points)),
-                   polygon)
-
-    def is_active(self, today: date) -> bool:
-        """Twin of catalogue.active_clause (the index holds approved organisations only)."""
-        return self.status == PUBLISHED or (
-            self.status == SUSPENDED and self.suspended_until is not None
-            and self.suspended_until < today)
-
-    def coverage(self) -> Coverage:
-        """The coverage rule's input, without the polygon (see has_polygon)."""
-        return Coverage(zones=tuple(Zone(kind, code) for kind, code in self.zones),
-                        radius_km=self.radius_km, in_person=self.in_person,
-                        remote=self.remote, points=self.points)
-
-
-# Coverage terms: what a place's query must meet for a service to possibly cover it.
-NO_ZONE, HAS_POLYGON = "nozone", "polygon"
-
-
-def coverage_terms_of_place(place) -> list[str]:
-    """The zone terms any service covering `place` has at least one of (see coverage_terms)."""
-    terms = [f"commune:{code}" for code in place.commune_codes]
-    if place.epci_code:
-        terms.append(f"epci:{place.epci_code}")
-    terms += [f"departement:{place.departement_code}", f"region:{place.region_code}",
-              "country", NO_ZONE, HAS_POLYGON]
-    return terms
-
-
-def _coverage_terms(zones: Iterable[tuple[str, str | None]], has_polygon: bool) -> list[str]:
-    terms = [kind if code is None else f"{kind}:{code}" for kind, code in zones]
-    if has_polygon:
-        terms.append(HAS_POLYGON)
-    if not terms:
-        terms.append(NO_ZONE)
-    return terms
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,12 +158,12 @@ def rebuild(progress: Callable[[int, int], None] | None = None, *, procs: int = 
     ix = _create_empty(building)
     ids = list(db.session.scalars(sa.select(Service.id).where(indexable_clause())))
     total = len(ids)
-    writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+    writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1, codec=RelaisCodec())
     done = 0
     try:
-        words = _NeedWords.load(db.session)
+        words = NeedWords.load(db.session)
         for start in range(0, total, BATCH):
-            for document in _documents(db.session, ids[start:start + BATCH], words):
+            for document in documents(db.session, ids[start:start + BATCH], words):
                 writer.add_document(**document)
             done = min(start + BATCH, total)
             if progress:
@@ -275,106 +211,6 @@ def clear() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Documents
-
-
-def indexable_clause():
-    """Services the index holds: public ones (published, or suspended: a suspension ends by
-    the calendar, not by a change) of approved organisations."""
-    approved = sa.select(Organisation.id).where(
-        Organisation.moderation_status == MODERATION_APPROVED
-    )
-    return sa.and_(Service.status.in_((PUBLISHED, SUSPENDED)),
-                   Service.organisation_id.in_(approved))
-
-
-@dataclass
-class _NeedWords:
-    """Labels of every thématique and category in both languages, read once per batch."""
-
-    labels: dict[str, str]
-
-    @classmethod
-    def load(cls, session: Session) -> _NeedWords:
-        rows = session.execute(
-            sa.select(TaxonomyTerm.code, TaxonomyTerm.label_fr, TaxonomyTerm.label_en)
-            .where(TaxonomyTerm.taxonomy == "thematique")
-        )
-        return cls({code: f"{fr} {en}" for code, fr, en in rows})
-
-    def of(self, codes: Iterable[str]) -> str:
-        return " ".join(self.labels.get(code, "") for code in codes)
-
-
-def _documents(session: Session, ids: list[uuid.UUID], words: _NeedWords) -> Iterable[dict]:
-    services = session.scalars(
-        sa.select(Service)
-        .where(Service.id.in_(ids))
-        .options(
-            selectinload(Service.term_links),
-            selectinload(Service.zones),
-            selectinload(Service.organisation),
-        )
-    ).all()
-    with_polygon = set(session.scalars(
-        sa.select(Service.id).where(Service.id.in_(ids),
-                                    Service.__table__.c.coverage_polygon.is_not(None))
-    ))
-    points: dict[uuid.UUID, list[tuple[float, float]]] = {}
-    for service_id, latitude, longitude in session.execute(
-        sa.select(ServiceAtLocation.service_id, Location.latitude, Location.longitude)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(ServiceAtLocation.service_id.in_(ids), Location.latitude.is_not(None),
-               Location.longitude.is_not(None))
-        .order_by(ServiceAtLocation.service_id, Location.latitude, Location.longitude)
-    ):
-        points.setdefault(service_id, []).append((latitude, longitude))
-    for service in services:
-        yield document_of(service, service.id in with_polygon, words,
-                          tuple(points.get(service.id, ())))
-
-
-def document_of(service: Service, has_polygon: bool, words: _NeedWords,
-                points: tuple[tuple[float, float], ...] = ()) -> dict:
-    from directory.models import MODE_A_DISTANCE, MODE_EN_PRESENTIEL
-    from directory.taxonomy import category_of
-
-    thematiques = service.thematiques
-    modes = service.modes_accueil
-    zones = tuple((z.kind, z.code) for z in service.zones)
-    needs = sorted(set(thematiques) | {category_of(code) for code in thematiques})
-    until = service.suspended_until
-    document = {
-        "id": str(service.id),
-        "name": service.name,
-        "needs_text": words.of(needs),
-        "text": " ".join(filter(None, (
-            service.summary, service.description, service.conditions, service.publics_details,
-        ))),
-        "organisation": service.organisation.name,
-        "thematiques": ",".join(needs),
-        "publics": ",".join(service.publics),
-        "modes": ",".join(modes),
-        "zones": ",".join(_coverage_terms(zones, has_polygon)),
-        "status": service.status,
-        "revision": service.eligibility_revision or 0,
-        "facts": StoredFacts(
-            name=service.name, status=service.status, suspended_until=until,
-            radius_km=service.coverage_radius_km, in_person=MODE_EN_PRESENTIEL in modes,
-            remote=MODE_A_DISTANCE in modes, zones=zones, points=points,
-            has_polygon=has_polygon,
-        ).stored(),
-    }
-    if service.fees:
-        document["fees"] = service.fees
-    if service.type:
-        document["type"] = service.type
-    if until is not None:
-        document["suspended_until"] = datetime(until.year, until.month, until.day)
-    return document
-
-
-# ---------------------------------------------------------------------------------------------
 # Keeping the index in step with the database
 
 
@@ -405,17 +241,17 @@ def _write(ix, ids: list[uuid.UUID]) -> None:
         indexable = set(session.scalars(
             sa.select(Service.id).where(Service.id.in_(ids), indexable_clause())
         ))
-        words = _NeedWords.load(session)
+        words = NeedWords.load(session)
         keep = [i for i in ids if i in indexable]
-        documents = [document
-                     for start in range(0, len(keep), BATCH)
-                     for document in _documents(session, keep[start:start + BATCH], words)]
-    writer = ix.writer(timeout=WRITE_TIMEOUT_S)
+        written = [document
+                   for start in range(0, len(keep), BATCH)
+                   for document in documents(session, keep[start:start + BATCH], words)]
+    writer = ix.writer(timeout=WRITE_TIMEOUT_S, codec=RelaisCodec())
     try:
         for service_id in ids:
             if service_id not in indexable:
                 writer.delete_by_term("id", str(service_id))
-        for document in documents:
+        for document in written:
             writer.update_document(**document)
         writer.commit()
     except BaseException:
@@ -519,4 +355,10 @@ def words_only(text: str) -> str:
 
 def analyse(text: str) -> list[str]:
     """The stems the index keeps for a text (the fallback search compares these)."""
-    return [token.text for token in french_analyzer()(words_only(text))]
+    return [token.text for token in _shared_analyzer()(words_only(text))]
+
+
+@functools.cache
+def _shared_analyzer():
+    """Built once per process: building one reads two stop word lists."""
+    return french_analyzer()
