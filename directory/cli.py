@@ -41,9 +41,10 @@ search_cli = AppGroup("search", help="The full-text search index (derived from t
 
 
 @search_cli.command("reindex")
-@click.option("--procs", type=click.IntRange(1, 8), default=1, show_default=True,
-              help="Processes writing the new index.")
-def reindex_command(procs: int) -> None:
+@click.option("--procs", type=click.IntRange(1, 8), default=None,
+              help="Processes writing the new index (default: 2 for large catalogues on a "
+                   "machine with 2 cores or more, else 1).")
+def reindex_command(procs: int | None) -> None:
     """Rebuild the search index from the database; searches keep the old one until done."""
     import sys
     import time

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import shutil
 import threading
@@ -66,6 +67,8 @@ PENDING_FILE = "pending-ids.txt"
 WRITE_TIMEOUT_S = 30.0
 READ_ATTEMPTS = 5
 BATCH = 1000
+PARALLEL_FROM = 5000  # services: below, starting writer processes costs more than it saves
+WRITER_MB = 512  # memory of each writer before it spills sorted runs to disk
 
 
 def french_analyzer():
@@ -150,15 +153,22 @@ def _create_empty(path: Path) -> whoosh_index.Index:
     return whoosh_index.create_in(path, make_schema(), indexname=INDEX_NAME)
 
 
-def rebuild(progress: Callable[[int, int], None] | None = None, *, procs: int = 1) -> int:
+def rebuild(progress: Callable[[int, int], None] | None = None, *,
+            procs: int | None = None) -> int:
     """Build a complete new index beside the current one and swap it in, so searches keep
-    the old one until the new one is whole. Returns the number of services indexed."""
+    the old one until the new one is whole. Returns the number of services indexed.
+
+    procs: processes analysing and writing; by default two on a machine that has them when
+    the catalogue is large (each writes its own segment, kept as is: no final merge)."""
     target = index_dir()
     building = target.with_name(f"{target.name}.building-{uuid.uuid4().hex[:8]}")
     ix = _create_empty(building)
     ids = list(db.session.scalars(sa.select(Service.id).where(indexable_clause())))
     total = len(ids)
-    writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1, codec=RelaisCodec())
+    if procs is None:
+        procs = min(2, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+    writer = ix.writer(procs=procs, limitmb=WRITER_MB, multisegment=procs > 1,
+                       codec=RelaisCodec())
     done = 0
     try:
         words = NeedWords.load(db.session)

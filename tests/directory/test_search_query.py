@@ -121,3 +121,25 @@ def test_words_are_scored_only_among_the_services_that_cover_the_place(session):
     session.commit()
     found = finder.find(Criteria(place_for_commune("69383"), text="permis conduire"))
     assert [h.name for h in found.hits] == ["Atelier permis de conduire"]
+
+
+def test_an_index_written_by_two_processes_answers_like_one_written_by_one(session):
+    """A large rebuild writes with two processes, each its own segment: the search reads
+    both segments (and their caches) as one index."""
+    org = f.organisation()
+    for n in range(210):  # the writer hands out batches of 100 documents
+        f.service(org, name=f"Atelier {n}", at=LYON_3E,
+                  thematiques=["mobilite--preparer-un-permis" if n % 2 else
+                               "mobilite--acceder-a-un-vehicule"])
+    session.commit()
+    lyon = Criteria(place_for_commune("69383"), needs=("mobilite--preparer-un-permis",),
+                    text="atelier")
+
+    def answer():
+        return sorted((h.name, round(h.relevance, 6)) for h in finder.find(lyon).hits)
+
+    search.rebuild(procs=1)
+    one = answer()
+    search.rebuild(procs=2)
+    assert len(search.open_index().reader().leaf_readers()) == 2
+    assert answer() == one and len(one) == 105
