@@ -351,7 +351,7 @@ def _covering_by_index(criteria: Criteria, facts: dict[uuid.UUID, search.StoredF
         if fact.has_polygon:
             with_polygon.append(sid)
             continue
-        verdict = covers(fact.coverage(), place, radius)
+        verdict = covers(fact.coverage, place, radius)
         if verdict.covered:
             covered[sid] = verdict.distance_km
     if with_polygon:

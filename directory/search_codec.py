@@ -5,7 +5,10 @@ files, same format):
   posting of a field that has none (the keyword fields: zones, thematiques, publics…): a fifth
   of a rebuild went to stat() calls; the answer is now remembered per reader;
 - the need labels, organisation and service names repeat across services: RepeatedText
-  analyses each distinct value once.
+  analyses each distinct value once;
+and one cost of a query: skipping to a document inside a block of postings walked the block
+one posting at a time; it is a binary search here (scoring a few candidates among the tens
+of thousands of services that have a common word).
 
 Index files name these classes (pickled in the table of contents): renaming them makes older
 indexes unreadable, which the search rebuilds (directory.search.ensure_index).
@@ -13,13 +16,37 @@ indexes unreadable, which the search rebuilds (directory.search.ensure_index).
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
+from bisect import bisect_left
+
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader
 from whoosh.fields import TEXT
 
 
 class RelaisCodec(W3Codec):
     def per_document_reader(self, storage, segment):
         return _PerDocReader(storage, segment)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term,
+                                           scorer=scorer)
+        offset, length = terminfo.extent()
+        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class _LeafMatcher(W3LeafMatcher):
+    def skip_to(self, targetid):
+        if self._byteids or not self.is_active() or targetid <= self.id():
+            return super().skip_to(targetid)
+        if targetid > self.block_max_id():
+            self._skip_to_block(lambda: targetid > self.block_max_id())
+            if not self.is_active() or targetid <= self.id():  # id() reads the block's ids
+                return None
+        # The block holds the target or the first id after it: bisect, do not walk.
+        self._i = bisect_left(self._ids, targetid, self._i)
+        if self._i == self._blocklength:  # (only if block_max_id lied) the next block
+            self._next_block()
+        return None
 
 
 class _PerDocReader(W3PerDocReader):

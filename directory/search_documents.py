@@ -11,6 +11,7 @@ Coverage terms: a service's document lists its zones as terms ("commune:69123", 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -78,8 +79,10 @@ class StoredFacts:
             self.status == SUSPENDED and self.suspended_until is not None
             and self.suspended_until < today)
 
+    @functools.cached_property
     def coverage(self) -> Coverage:
-        """The coverage rule's input, without the polygon (see has_polygon)."""
+        """The coverage rule's input, without the polygon (see has_polygon); built once
+        per process for each indexed document (the facts are cached per segment)."""
         return Coverage(zones=tuple(Zone(kind, code) for kind, code in self.zones),
                         radius_km=self.radius_km, in_person=self.in_person,
                         remote=self.remote, points=self.points)

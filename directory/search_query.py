@@ -7,8 +7,9 @@ filters are always "one of these terms" per keyword field, ANDed, so:
 
 - each thread keeps its searcher open until the index changes (a new table of contents);
 - each term's posting list is read once into a set and kept per *segment*: a segment never
-  changes once written (only its deletions grow, which is part of the cache key), so an edit
-  elsewhere leaves the other segments' sets warm;
+  changes once written; only its deletions grow (an edited service is deleted from its old
+  segment and written to a new one), so the deletions of the moment are taken away at each
+  query and an edit leaves every segment's sets warm;
 - the filter is then unions and intersections of sets, and free text is scored with Whoosh's
   own BM25F, but only on those candidates (skipping through the postings) instead of scoring
   every service that has a common word such as "emploi";
@@ -24,18 +25,19 @@ import os
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import query as Q
-from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from directory import search
 
 TEXT_FIELDS = ("name", "needs_text", "text", "organisation")
 KEYWORD_FIELDS = ("zones", "thematiques", "publics", "modes", "fees", "type")
 CACHED_SEGMENTS = 64  # segments of every index path this process has read recently
+WORD_POSTINGS_KEPT = 2_000_000  # document numbers of text terms kept per segment (~60 MB)
 
 
 @dataclass(frozen=True)
@@ -65,29 +67,17 @@ class IndexHit:
     facts: search.StoredFacts
 
 
-def words_only(text: str) -> str:
-    """People type words, not query syntax: stars, quotes, colons and the like are spaces."""
-    return search.NOT_A_WORD.sub(" ", text or "")
-
-
-def parse_text(text: str, schema, *, any_word: bool = False) -> Q.Query:
-    group = OrGroup.factory(0.9) if any_word else AndGroup
-    parser = MultifieldParser(TEXT_FIELDS, schema=schema, group=group)
-    # AND, OR, NOT, fields, wildcards, ranges, boosts are ordinary words here.
-    for plugin in _SYNTAX_PLUGINS:
-        parser.remove_plugin_class(plugin)
-    return parser.parse(words_only(text))
-
-
-def _syntax_plugins():
-    from whoosh import qparser
-
-    return (qparser.OperatorsPlugin, qparser.FieldsPlugin, qparser.WildcardPlugin,
-            qparser.RangePlugin, qparser.BoostPlugin, qparser.PlusMinusPlugin,
-            qparser.PhrasePlugin)
-
-
-_SYNTAX_PLUGINS = _syntax_plugins()
+def text_query(text: str, *, any_word: bool = False) -> Q.Query:
+    """Each word's stem in any text field; all words required, or any of them (scaled so
+    that services with more of the words come first). What Whoosh's multifield parser
+    would build, without its cost: people type words, never query syntax."""
+    stems = list(dict.fromkeys(search.analyse(text)))
+    if not stems:
+        return Q.NullQuery
+    per_word = [Q.Or([Q.Term(field, stem) for field in TEXT_FIELDS]) for stem in stems]
+    if len(per_word) == 1:
+        return per_word[0]
+    return Q.Or(per_word, scale=0.9) if any_word else Q.And(per_word)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,13 +125,15 @@ def forget_searchers() -> None:
 
 
 class _SegmentCache:
-    """Term → local document numbers, and stored facts by document number, of one segment
-    in one state of its deletions."""
+    """Term → local document numbers (as read: maybe with documents deleted since), and
+    stored facts by document number, of one segment."""
 
     def __init__(self):
-        self.terms: dict[tuple[str, str], frozenset[int]] = {}
+        self.terms: dict[tuple[str, str], frozenset[int]] = {}  # keyword fields
+        self.words: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()  # text
+        self.words_kept = 0  # document numbers held in `words`
         self.facts: dict[int, tuple[uuid.UUID, search.StoredFacts]] = {}
-        self.live: frozenset[int] | None = None
+        self.lock = threading.Lock()
 
 
 _segments: dict[tuple, _SegmentCache] = {}
@@ -149,8 +141,7 @@ _segments_lock = threading.Lock()
 
 
 def _cache_of(reader) -> _SegmentCache:
-    segment = reader.segment()
-    key = (segment.segment_id(), segment.deleted_count())
+    key = reader.segment().segment_id()
     with _segments_lock:
         cache = _segments.get(key)
         if cache is None:
@@ -164,20 +155,37 @@ def _term_docs(reader, cache: _SegmentCache, field: str, term: str) -> frozenset
     found = cache.terms.get((field, term))
     if found is None:
         if (field, term) in reader:
-            found = frozenset(reader.postings(field, term).all_ids())  # deletions filtered
+            found = frozenset(reader.postings(field, term).all_ids())
         else:
             found = frozenset()
         cache.terms[(field, term)] = found
     return found
 
 
-def _live_docs(reader, cache: _SegmentCache) -> frozenset[int]:
-    if cache.live is None:
-        cache.live = frozenset(reader.all_doc_ids())
-    return cache.live
+def _word_docs(reader, cache: _SegmentCache, stem: str) -> frozenset[int]:
+    """Documents with this stem in any text field. The vocabulary of texts is large: the
+    least recently used sets go first once WORD_POSTINGS_KEPT document numbers are held."""
+    found: frozenset[int] = frozenset()
+    for field in TEXT_FIELDS:
+        key = (field, stem)
+        with cache.lock:
+            docs = cache.words.get(key)
+            if docs is not None:
+                cache.words.move_to_end(key)
+        if docs is None:
+            docs = (frozenset(reader.postings(field, stem).all_ids()) if key in reader
+                    else frozenset())
+            with cache.lock:
+                cache.words[key] = docs
+                cache.words_kept += len(docs)
+                while cache.words_kept > WORD_POSTINGS_KEPT and len(cache.words) > 1:
+                    _old, dropped = cache.words.popitem(last=False)
+                    cache.words_kept -= len(dropped)
+        found = found | docs if found else docs
+    return found
 
 
-def _candidates(reader, cache: _SegmentCache, filters: IndexFilters) -> set[int] | frozenset:
+def _candidates(reader, cache: _SegmentCache, filters: IndexFilters) -> set[int]:
     result = None
     for field, terms in sorted(filters.by_field(), key=lambda item: len(item[1])):
         union: set[int] = set()
@@ -186,7 +194,10 @@ def _candidates(reader, cache: _SegmentCache, filters: IndexFilters) -> set[int]
         result = union if result is None else result & union
         if not result:
             return set()
-    return _live_docs(reader, cache) if result is None else result
+    if result is None:
+        result = set(range(reader.doc_count_all()))
+    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    return result - deleted if deleted else result
 
 
 def _facts(reader, cache: _SegmentCache, docnum: int) -> tuple[uuid.UUID, search.StoredFacts]:
@@ -232,18 +243,36 @@ def _matching(searcher, filters: IndexFilters, text: str | None) -> dict[uuid.UU
     if not text:
         return _hits((reader, cache, dict.fromkeys(docs, 1.0))
                      for reader, cache, _offset, _sub, docs in candidates)
-    if not any(docs for *_rest, docs in candidates):
+    stems = list(dict.fromkeys(search.analyse(text)))
+    if not stems or not any(docs for *_rest, docs in candidates):
         return {}
     for any_word in (False, True):
-        parsed = parse_text(text, searcher.schema, any_word=any_word)
-        if parsed is Q.NullQuery:
-            return {}
-        context = searcher.context()
-        scored = [(reader, cache, _scores(parsed.matcher(sub, context), docs))
-                  for reader, cache, _offset, sub, docs in candidates]
-        if any(scores for *_rest, scores in scored):
-            return _hits(scored)
+        # Which candidates have the words: set operations on cached postings; only
+        # those are then scored.
+        matched = [(reader, cache, sub, _with_words(reader, cache, docs, stems, any_word))
+                   for reader, cache, _offset, sub, docs in candidates]
+        if not any(docs for *_rest, docs in matched):
+            continue
+        parsed = text_query(text, any_word=any_word)
+        # needs_current: union matchers that skip, not Whoosh's preloading of every match.
+        context = searcher.context(needs_current=True)
+        return _hits((reader, cache, _scores(parsed.matcher(sub, context), docs))
+                     for reader, cache, sub, docs in matched)
     return {}
+
+
+def _with_words(reader, cache: _SegmentCache, docs: set[int], stems: list[str],
+                any_word: bool) -> set[int]:
+    if not docs:
+        return docs
+    result = set(docs)
+    if any_word:
+        return result & frozenset().union(*(_word_docs(reader, cache, s) for s in stems))
+    for stem in stems:
+        result &= _word_docs(reader, cache, stem)
+        if not result:
+            break
+    return result
 
 
 def _scores(matcher, docs: Iterable[int]) -> dict[int, float]:
