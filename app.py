@@ -64,7 +64,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     import directory.models  # noqa: F401
     import geo.models  # noqa: F401
     import referrals.audit  # noqa: F401  (audit_head)
+    import referrals.document_models  # noqa: F401  (document)
+    import referrals.figures_views  # noqa: F401  (its routes join referral_pages)
     import referrals.models  # noqa: F401
+    import referrals.sheet_views  # noqa: F401  (its route joins referral_pages)
     from accounts.cli import mail_cli, outbox_cli, users_cli
     from accounts.org_views import bp as organisation_pages
     from accounts.views import bp as account_pages
@@ -76,16 +79,23 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from directory.questionnaire_views import bp as questionnaire_pages
     from directory.search import register_session_events
     from directory.search_views import bp as directory_pages  # /recherche joins the pages
+    from exchange.cli import datainclusion_cli, hsds_cli
+    from exchange.hsds_api import bp as hsds_api
     from geo.cli import geo_cli
     from geo.views import bp as geo_api
-    from referrals.cli import audit_cli, referrals_cli
+    from referrals.cli import audit_cli, documents_cli, referrals_cli
+    from referrals.document_views import bp as document_pages
+    from referrals.erasure_views import bp as erasure_pages
+    from referrals.link_views import bp as magic_link_pages
     from referrals.own_space import bp as own_space_pages
+    from referrals.self_referral_views import bp as self_referral_pages
     from referrals.views import bp as referral_pages
     from seed.cli import seed_cli
 
     app.register_blueprint(directory_pages)
     app.register_blueprint(account_pages)
     app.register_blueprint(geo_api)
+    app.register_blueprint(hsds_api)
     app.register_blueprint(directory_api)
     app.register_blueprint(listing_pages)
     app.register_blueprint(matching_api)
@@ -94,13 +104,20 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(questionnaire_pages)
     app.register_blueprint(referral_pages)
     app.register_blueprint(own_space_pages)
+    app.register_blueprint(document_pages)
+    app.register_blueprint(self_referral_pages)
+    app.register_blueprint(erasure_pages)
+    app.register_blueprint(magic_link_pages)
     app.cli.add_command(directory_cli)
     app.cli.add_command(search_cli)
     register_session_events()
     app.cli.add_command(geo_cli)
+    app.cli.add_command(hsds_cli)
+    app.cli.add_command(datainclusion_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(referrals_cli)
+    app.cli.add_command(documents_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)

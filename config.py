@@ -59,6 +59,22 @@ class Settings:
     # Key of the identity hashes (referrals/identity.py); derived from SECRET_KEY when empty.
     identity_secret: str = ""
     referral_reminder_days: int = 10
+    # Documents (referrals/documents.py): where the encrypted files live (outside static),
+    # the master keys (base64, comma-separated, first one current; else a 0600 file in the
+    # instance folder), the size limit, how long a signed download link lasts, how long
+    # documents of declined/cancelled/expired referrals and of closed ones are kept, and
+    # the ClamAV daemon (a socket path or host:port; empty: documents are "not scanned").
+    documents_dir: Path | None = None
+    documents_master_key: str = field(default="", repr=False)
+    documents_max_bytes: int = 10 * 1024 * 1024
+    document_link_minutes: int = 15
+    documents_retention_days: int = 30
+    documents_closed_retention_days: int = 183
+    clamav_socket: str = ""
+    clamav_timeout: float = 30.0
+    # A magic link (referrals/magic_link.py) lets an organisation with no account answer one
+    # referral for this many days; it can then be renewed, to the organisation's address.
+    magic_link_days: int = 8
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -86,6 +102,17 @@ class Settings:
             referral_expiry_days=int(env.get("RELAIS_REFERRAL_EXPIRY_DAYS", "30")),
             identity_secret=env.get("RELAIS_IDENTITY_SECRET", ""),
             referral_reminder_days=int(env.get("RELAIS_REFERRAL_REMINDER_DAYS", "10")),
+            documents_dir=Path(env["RELAIS_DOCUMENTS_DIR"]) if env.get("RELAIS_DOCUMENTS_DIR")
+            else None,
+            documents_master_key=env.get("RELAIS_DOCUMENTS_MASTER_KEY", ""),
+            documents_max_bytes=int(env.get("RELAIS_DOCUMENTS_MAX_BYTES", str(10 * 1024 * 1024))),
+            document_link_minutes=int(env.get("RELAIS_DOCUMENT_LINK_MINUTES", "15")),
+            documents_retention_days=int(env.get("RELAIS_DOCUMENTS_RETENTION_DAYS", "30")),
+            documents_closed_retention_days=int(
+                env.get("RELAIS_DOCUMENTS_CLOSED_RETENTION_DAYS", "183")),
+            clamav_socket=env.get("RELAIS_CLAMAV_SOCKET", ""),
+            clamav_timeout=float(env.get("RELAIS_CLAMAV_TIMEOUT", "30")),
+            magic_link_days=int(env.get("RELAIS_MAGIC_LINK_DAYS", "8")),
         )
         for key, value in overrides.items():
             setattr(settings, key, value)
@@ -98,6 +125,10 @@ class Settings:
     @property
     def search_index_dir(self) -> Path:
         return self.data_dir / "search-index"
+
+    @property
+    def documents_path(self) -> Path:
+        return self.documents_dir or self.data_dir / "documents"
 
     @property
     def uploads_dir(self) -> Path:
@@ -117,6 +148,7 @@ class Settings:
             "RELAIS_REFERRAL_EXPIRY_DAYS": self.referral_expiry_days,
             "RELAIS_IDENTITY_SECRET": self.identity_secret,
             "RELAIS_REFERRAL_REMINDER_DAYS": self.referral_reminder_days,
+            "RELAIS_MAGIC_LINK_DAYS": self.magic_link_days,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,

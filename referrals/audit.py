@@ -86,7 +86,13 @@ def record(
     now: datetime | None = None,
 ) -> AuditEntry:
     """Append one line in the current transaction (it disappears with a rollback, as the
-    action it records does). Flushes."""
+    action it records does). Flushes. An actor that is not an account (the holder of a
+    magic link, referrals/principals.py) names itself through `audit_identity()`."""
+    identity = getattr(actor, "audit_identity", None)
+    if identity is not None:
+        actor_kind, own_organisation, own_details = identity()
+        organisation_id = organisation_id or own_organisation
+        details = {**(details or {}), **own_details}
     # The write comes first: it takes the lock (the row on PostgreSQL, the database on
     # SQLite), and only then is the end of the chain read, fresh.
     db.session.flush()

@@ -86,3 +86,60 @@ def remind_command(base_url: str) -> None:
         click.echo(_("%(referrals)s referral(s) waiting, %(emails)s reminder(s) queued; "
                      "%(sent)s sent, %(failed)s failed.", referrals=referrals, emails=emails,
                      sent=sent, failed=failed))
+
+
+documents_cli = AppGroup("documents", help="Documents of people: keys, retention, orphans.")
+
+
+@documents_cli.command("rotate-key")
+@click.option("--new-key", envvar="RELAIS_DOCUMENTS_NEW_MASTER_KEY", default=None,
+              help="The new master key (base64 of 32 bytes); a random one by default. Only "
+                   "for the key file: with RELAIS_DOCUMENTS_MASTER_KEY, put the new key "
+                   "first there.")
+def rotate_key_command(new_key: str | None) -> None:
+    """Re-wrap every document key under a new master key, without downtime."""
+    from referrals.document_storage import MasterKeyError
+    from referrals.document_upkeep import rotate_master_key
+    from referrals.documents import keyring
+
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        with click.progressbar(length=1, label=_("Documents"), file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            try:
+                before = keyring()
+                done, ring = rotate_master_key(new_key, progress)
+            except MasterKeyError as error:
+                click.secho(str(error), fg="red", err=True)
+                raise click.exceptions.Exit(1) from None
+        click.echo(_("%(count)d document key(s) re-wrapped under master key %(key)s.",
+                     count=done, key=ring.current_id))
+        if ring.source == "env" and len(before.keys) > 1:
+            click.echo(_("Remove the old keys from RELAIS_DOCUMENTS_MASTER_KEY now: no "
+                         "document needs them any more."))
+
+
+@documents_cli.command("purge")
+def purge_command() -> None:
+    """Delete documents past their retention period; safe to run again."""
+    from referrals.document_upkeep import purge
+
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        deleted = purge(progress=lambda n: click.echo(".", nl=False, err=True))
+        db.session.commit()
+        click.echo(_("%(count)d document(s) deleted.", count=deleted))
+
+
+@documents_cli.command("sweep")
+@click.option("--older-than-minutes", default=60, show_default=True, type=click.IntRange(0),
+              help="Leave younger files alone: an upload may still be committing them.")
+def sweep_command(older_than_minutes: int) -> None:
+    """Remove files that no document owns (what a crash mid-upload leaves)."""
+    from referrals.document_upkeep import sweep
+
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        removed = sweep(older_than_minutes * 60)
+        click.echo(_("%(count)d orphan file(s) removed.", count=removed))

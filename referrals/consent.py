@@ -43,6 +43,7 @@ from referrals.models import (
     ConsentGrant,
     Person,
 )
+from referrals.principals import is_link_holder
 
 DEFAULT_VALIDITY = timedelta(days=183)  # six months
 MAX_VALIDITY = timedelta(days=3 * 366)
@@ -63,7 +64,10 @@ def _aware(moment: datetime) -> datetime:
 
 def category_label(category: str) -> str:
     if category.startswith(DOCUMENT_PREFIX):
-        return _("the document “%(name)s”", name=category[len(DOCUMENT_PREFIX):])
+        from referrals.documents import names_by_category  # documents build on the ledger
+
+        name = names_by_category([category]).get(category, category[len(DOCUMENT_PREFIX):])
+        return _("the document “%(name)s”", name=name)
     return {
         IDENTITY: _("your identity (name, date of birth, France Travail number)"),
         CONTACT: _("how to contact you (email, phone)"),
@@ -180,7 +184,9 @@ def withdraw(consent: Consent, *, by: User | None, on_behalf: bool = False,
 
 
 def active_organisation_ids(user: User | None) -> set[uuid.UUID]:
-    if user is None:
+    """The organisations a user is an active member of (none for a link holder, who is no
+    member of anything)."""
+    if user is None or is_link_holder(user):
         return set()
     return set(db.session.scalars(
         sa.select(Membership.organisation_id).where(
@@ -207,7 +213,16 @@ def valid_consents(person_id: uuid.UUID, organisation_ids: Iterable[uuid.UUID],
 
 def allowed_categories(actor: User | None, person: Person,
                        now: datetime | None = None) -> tuple[set[str], uuid.UUID | None]:
-    """The categories the actor may read now, and the organisation that makes it so."""
+    """The categories the actor may read now, and the organisation that makes it so.
+
+    The holder of a magic link reads as the receiving organisation, and only the person of
+    its referral under that referral's own consent (valid now, given to that organisation)."""
+    if is_link_holder(actor):
+        if person.id != actor.person_id:
+            return set(), None
+        held = [c for c in valid_consents(person.id, [actor.organisation_id], now)
+                if c.id == actor.consent_id]
+        return (set(held[0].categories), actor.organisation_id) if held else (set(), None)
     if actor is not None and person.user_id is not None and person.user_id == actor.id:
         return {*CATEGORIES, "document:*"}, None
     allowed: set[str] = set()
@@ -280,9 +295,13 @@ def require_category(actor: User | None, person: Person, category: str,
                      now: datetime | None = None) -> None:
     """For reads of one category outside read_person (a referral's situation facts, a
     document): Forbidden unless allowed now; audited either way."""
-    if not can_read(actor, person, category, now):
+    allowed, via = allowed_categories(actor, person, now)
+    if not (category in allowed or (category.startswith(DOCUMENT_PREFIX)
+                                    and "document:*" in allowed)):
         audit.record("read-refused", category.split(":")[0], None, actor=actor,
                      person_id=person.id, details={"category": category}, now=now)
         raise Forbidden(_("The person has not agreed to share this with your organisation."))
-    audit.record("read", category.split(":")[0], category, actor=actor, person_id=person.id,
-                 details={"category": category}, now=now)
+    audit.record("read", category.split(":")[0], category, actor=actor,
+                 actor_kind="person" if via is None and actor is not None else None,
+                 organisation_id=via, person_id=person.id, details={"category": category},
+                 now=now)

@@ -17,8 +17,15 @@ from flask_babel import gettext as _
 
 from accounts.mail import queue_email
 from extensions import db
+from referrals import magic_link
 from referrals.models import EXPIRED, OPENED, SENT, Referral, _aware
-from referrals.notifications import LinkBuilder, active_member_emails, notify, referral_link
+from referrals.notifications import (
+    LinkBuilder,
+    active_member_emails,
+    notify,
+    queue_magic_link,
+    referral_link,
+)
 from referrals.transitions import SYSTEM, transition
 
 UNANSWERED = (SENT, OPENED)
@@ -56,8 +63,9 @@ def remind_unanswered(*, now: datetime | None = None, days: int | None = None,
                       link_for: LinkBuilder | None = None) -> tuple[int, int]:
     """Email the active members of the receiving organisation of each referral unanswered
     for `days` (RELAIS_REFERRAL_REMINDER_DAYS), once per referral; return (emails queued,
-    referrals reminded). A referral whose organisation has nobody to tell stays unmarked, to
-    be reminded once someone can act. Flushes."""
+    referrals reminded). An organisation where nobody can sign in is reminded at its own
+    address with a fresh magic link. A referral whose organisation has nobody to tell stays
+    unmarked, to be reminded once someone can act. Flushes."""
     now = now or datetime.now(UTC)
     days = days if days is not None else current_app.config["RELAIS_REFERRAL_REMINDER_DAYS"]
     link_for = link_for or referral_link
@@ -66,11 +74,23 @@ def remind_unanswered(*, now: datetime | None = None, days: int | None = None,
         if referral.reminded_at is not None:
             continue
         addresses = active_member_emails(referral.receiving_organisation_id)
-        if not addresses:
-            continue
         waited = (_aware(now) - _aware(referral.sent_at)).days
         subject = _("A referral to “%(service)s” is waiting for your answer",
                     service=referral.service.name)
+        if not addresses:
+            # Nobody can sign in: the organisation's address gets a fresh magic link (the
+            # first one may have expired), when it has one (referrals/magic_link.py).
+            issued = magic_link.issue(referral, now=now)
+            if issued is None:
+                continue
+            queue_magic_link(referral, issued, subject=subject, lead=_(
+                "This referral has been waiting for an answer for %(days)s days. Without an "
+                "answer it expires after %(expiry)s days.", days=waited,
+                expiry=current_app.config["RELAIS_REFERRAL_EXPIRY_DAYS"]))
+            referral.reminded_at = now
+            emails += 1
+            reminded += 1
+            continue
         body = "\n\n".join((
             _("A referral to the service “%(service)s” has been waiting for an answer for "
               "%(days)s days. Without an answer it expires after %(expiry)s days.",

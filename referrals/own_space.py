@@ -1,7 +1,8 @@
 """The person's own space: with an account, a person sees their referrals, their consents and
 who read their data when; withdraws a consent (from the page, or from a link in any email);
 downloads all their data as JSON; and asks for erasure, carried out after the legal checks by
-erase_person() (no page for the administrators yet).
+erase_person(), which a platform administrator triggers from referrals/erasure_views.py.
+One referral's own page (timeline, messages, cancelling) is referrals/self_referral_views.py.
 
 The person is found through Person.user_id = the signed-in user. Their own reads go through
 the ledger (consent.read_person) like anyone's, so they are audited too; the "who read my data"
@@ -67,7 +68,7 @@ ERASED = "—"
 ERASED_IDENTITY_KEY = "erased"
 # The audit lines the person is shown ("who read my data, when").
 SHOWN_ACTIONS = ("read", "read-refused", "transition", "consent-given", "consent-withdrawn",
-                 "export", "erasure-requested")
+                 "export", "erasure-requested", "document-added", "document-deleted")
 RECEIVER_ACTIONS = ("open", "accept", "decline", "start", "complete")
 
 PURPOSE_LABELS = {
@@ -87,6 +88,8 @@ ACTION_LABELS = {
     "consent-withdrawn": _l("withdrew a consent"),
     "export": _l("downloaded your data"),
     "erasure-requested": _l("asked for your record to be erased"),
+    "document-added": _l("added a document to your file"),
+    "document-deleted": _l("deleted a document of your file"),
 }
 
 
@@ -222,6 +225,10 @@ def describe_audit(person: Person, entries: list[AuditEntry]) -> list[dict[str, 
         if entry.action == "read" and details.get("categories"):
             what = _("read %(data)s", data="; ".join(
                 ledger.category_label(c) for c in details["categories"]))
+        elif entry.action in ("read", "read-refused") and details.get("category"):
+            data = ledger.category_label(details["category"])
+            what = (_("read %(data)s", data=data) if entry.action == "read"
+                    else _("asked to read %(data)s and was refused", data=data))
         elif entry.action == "transition" and referral is not None:
             what = _("%(service)s: the referral is now %(status)s",
                      service=referral.service.name, status=status_label(details.get("to")))
@@ -273,6 +280,13 @@ def export_data(user: User, person: Person | None) -> dict[str, Any]:
             "since": _iso(f.since), "ended_on": _iso(f.ended_on),
         } for f in follow_ups],
     }
+    from referrals.documents import readable_documents  # documents build on this module
+
+    data["documents"] = [{  # their files: the download links of the own space
+        "id": str(d.id), "name": d.name, "type": d.media_type, "size": d.size,
+        "sha256": d.sha256, "added_at": _iso(d.created_at), "scan": d.scan_status,
+        "referral": d.referral_id and str(d.referral_id),
+    } for d in readable_documents(user, person)]
     entries = audit_lines(person, limit=None, shown_only=False)
     audit_names = _organisation_names(e.organisation_id for e in entries)
     data["audit"] = [{
@@ -359,6 +373,9 @@ def erase_person(person: Person, by: User | None, *, now: datetime | None = None
             ReferralEvent.referral_id.in_(ids)).values(note=None))
     db.session.execute(sa.update(FollowUp).where(
         FollowUp.person_id == person.id, FollowUp.ended_on.is_(None)).values(ended_on=now.date()))
+    from referrals.documents import erase_documents  # documents build on this module
+
+    erase_documents(person, by, now)
     db.session.flush()
     audit.record("erased", "person", person.id, actor=by, person_id=person.id, now=now,
                  details={"referrals": len(ids)})
@@ -411,12 +428,15 @@ def home():
         db.session.commit()
         return render_template("referrals/own/home.html", person=None, view=None)
     view = ledger.read_person(user, person.id, CATEGORIES, purpose="own space")
+    from referrals.document_views import section  # document pages build on this module
+
     page = render_template(
         "referrals/own/home.html", person=person, view=view, referrals=referrals_of(person),
         consents=_consent_rows(person.consents),
         lines=describe_audit(person, audit_lines(person)),
         erasure_asked=erasure_requested_at(person), form=ConfirmForm(),
-        status_label=status_label, date=_date, when=_when)
+        status_label=status_label, date=_date, when=_when,
+        documents_section=section(user, person, advisor=False))
     db.session.commit()
     return page
 

@@ -40,6 +40,7 @@ from referrals.models import (
 )
 from referrals.notifications import LinkBuilder, notify
 from referrals.people import readable_by
+from referrals.principals import MAGIC_LINK_ACTOR, is_link_holder
 from referrals.transitions import (
     MODERATOR,
     PERSON,
@@ -86,7 +87,12 @@ def roles_of(actor: User | None, referral: Referral) -> set[str]:
     """The roles `actor` holds on the referral: sender (an active member of the sending
     organisation, or the advisor who sent it), receiver (an active member of the receiving
     organisation), moderator (of the sending organisation), person (the person's own
-    account). Empty for anyone else."""
+    account). Empty for anyone else. The holder of a magic link is the receiver of its own
+    referral only, while it is still addressed to the link's organisation."""
+    if is_link_holder(actor):
+        return {RECEIVER} if (actor.referral_id == referral.id and
+                              actor.organisation_id == referral.receiving_organisation_id) \
+            else set()
     if actor is None or getattr(actor, "id", None) is None:
         return set()
     organisations = ledger.active_organisation_ids(actor)
@@ -102,6 +108,13 @@ def roles_of(actor: User | None, referral: Referral) -> set[str]:
     if referral.person is not None and referral.person.user_id == actor.id:
         roles.add(PERSON)
     return roles
+
+
+def _actor_kind(actor, role: str) -> str:
+    """How events and the audit log name the actor: the person, a user, or a magic link."""
+    if is_link_holder(actor):
+        return MAGIC_LINK_ACTOR
+    return "person" if role == PERSON else "user"
 
 
 def _consent_holds(referral: Referral, now: datetime | None) -> bool:
@@ -224,28 +237,36 @@ def send(referral: Referral, actor: User, seen_version: int | None, *, confirmed
 
 
 def self_refer(person_user: User, person: Person, service: Service, need: str | None,
-               motive: str | None, consent: Consent | None, *, now: datetime | None = None,
-               link_for: LinkBuilder | None = None) -> Referral:
+               motive: str | None, consent: Consent | None, *, situation: dict | None = None,
+               now: datetime | None = None, link_for: LinkBuilder | None = None) -> Referral:
     """The person, signed in, asks for a service from its page: a referral with no sending
-    organisation, sent at once under the person's referral consent."""
+    organisation, sent at once under the person's referral consent. Situation facts are
+    kept only when the consent covers "situation", as in draft_referral."""
     now = _now(now)
     if (person_user is None or person.erased_at is not None or person.user_id is None
             or person.user_id != person_user.id):
         raise NotFound(_("This person does not exist, or you cannot see them."))
     errors = _Errors()
     motive = _check_request(errors, person, service, need, motive, consent, now)
+    try:
+        facts = parse_facts(situation)
+    except Invalid as invalid:
+        facts = {}
+        errors.by_field.update(invalid.field_errors)
     if errors.by_field:
         raise Invalid(_("This request cannot be sent."), errors.by_field)
+    shared = facts if facts and SITUATION in consent.categories else None
     referral = Referral(
         person_id=person.id, service_id=service.id,
         receiving_organisation_id=service.organisation_id, sending_organisation_id=None,
         sender_id=person_user.id, self_referral=True, need=need, motive=motive,
-        consent_id=consent.id, status=DRAFT, created_at=now)
+        situation=shared, consent_id=consent.id, status=DRAFT, created_at=now)
     db.session.add(referral)
     db.session.flush()
     audit.record("create", "referral", referral.id, actor=person_user, actor_kind="person",
                  person_id=person.id, now=now,
-                 details={"service": service.id, "need": need, "self_referral": True})
+                 details={"service": service.id, "need": need, "self_referral": True,
+                          "situation": sorted(shared) if shared else []})
     transition(referral, "send", role=PERSON, actor=person_user, actor_kind="person", now=now)
     notify(referral, SENT, link_for=link_for)
     return referral
@@ -279,7 +300,7 @@ def act(referral: Referral, action: str, actor: User, seen_version: int | None, 
         raise Forbidden(_("You cannot do this on this referral."))
     role = usable[0]
     event = transition(referral, action, role=role, actor=actor,
-                       actor_kind="person" if role == PERSON else "user",
+                       actor_kind=_actor_kind(actor, role),
                        seen_version=seen_version, reason=kw.get("reason"),
                        outcome=kw.get("outcome"), note=kw.get("note"), now=now)
     notify(referral, referral.status, link_for=link_for)
@@ -327,7 +348,8 @@ def post_message(referral: Referral, actor: User, body: str, *,
                  single_line=())
     if errors.by_field:
         raise Invalid(_("This message cannot be sent."), errors.by_field)
-    message = ReferralMessage(referral_id=referral.id, author_id=actor.id, author_kind=role,
+    message = ReferralMessage(referral_id=referral.id, author_id=getattr(actor, "id", None),
+                              author_kind=role,
                               body=text, at=now)
     db.session.add(message)
     db.session.flush()

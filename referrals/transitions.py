@@ -92,8 +92,16 @@ def _claim(referral: Referral) -> None:
 
 def allowed_actions(referral: Referral, roles: set[str]) -> list[str]:
     """The actions these roles may take on the referral now (for the buttons a page shows)."""
+    roles = _acting_roles(referral, roles)
     return [action for action, move in TRANSITIONS.items()
             if referral.status in move.sources and move.actors & roles]
+
+
+def _acting_roles(referral: Referral, roles: set[str]) -> set[str]:
+    """The person acts on the referrals they made themself; on an advisor's referral they
+    read and write in the thread, and withdraw their consent, but the sender sends or
+    cancels it."""
+    return roles if referral.self_referral else roles - {PERSON}
 
 
 def transition(
@@ -115,7 +123,7 @@ def transition(
     move = TRANSITIONS.get(action)
     if move is None:
         raise Invalid(_("Unknown action."), {"action": [_("Unknown action.")]})
-    if role not in move.actors:
+    if role not in move.actors or role not in _acting_roles(referral, {role}):
         raise Forbidden(_("You cannot do this on this referral."))
     if seen_version is not None and seen_version != referral.version:
         raise Conflict(_("This referral changed while you were reading it: look at it again "

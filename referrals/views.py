@@ -26,7 +26,7 @@ from directory.eligibility_words import fact_label, value_label
 from directory.models import MODERATION_REFUSED, Organisation, Service
 from errors import Conflict, Forbidden, Invalid, NotFound
 from extensions import db
-from referrals import audit, people
+from referrals import audit, document_views, people
 from referrals import consent as ledger
 from referrals import referrals as operations
 from referrals.forms import (
@@ -258,10 +258,12 @@ def person(person_id: str):
     except Forbidden:
         group = None
     consents = sorted(ledger.valid_consents(record.id, mine), key=lambda c: c.given_at)
+    documents_section = document_views.section(user, record, organisation=_acting(organisations))
     db.session.commit()  # the reads are audited
     return render_template("referrals/person.html", view=view, referrals=their_referrals,
                            group=group, consents=consents, form=ConfirmForm(),
-                           organisation=_acting(organisations), labels=_labels())
+                           organisation=_acting(organisations), labels=_labels(),
+                           documents_section=documents_section)
 
 
 @bp.post("/espace/consentements/<consent_id>/retirer")
@@ -418,7 +420,10 @@ def _counts(base) -> dict[str, int]:
 
 def _render_referral(referral: Referral, user, roles: set[str], *, failed: str | None = None,
                      action_form: ActionForm | None = None,
-                     message_form: MessageForm | None = None, status: int = 200):
+                     message_form: MessageForm | None = None, status: int = 200,
+                     magic: dict | None = None):
+    """The referral's page for `user` in `roles`. `magic` (referrals/link_views.py): the
+    page of a magic link holder, with the link's token and the only actions it allows."""
     try:
         view = ledger.read_person(user, referral.person_id, [IDENTITY, CONTACT],
                                   purpose="referral page")
@@ -435,14 +440,21 @@ def _render_referral(referral: Referral, user, roles: set[str], *, failed: str |
         messages, thread_closed = operations.thread(referral, user), None
     except Forbidden as error:
         messages, thread_closed = None, error.message
-    actions = [a for a in allowed_actions(referral, roles) if a not in IMPLICIT_ACTIONS]
+    actions = [a for a in allowed_actions(referral, roles) if a not in IMPLICIT_ACTIONS
+               and (magic is None or a in magic["actions"])]
+    documents_section = None
+    if view is not None and magic is None:
+        documents_section = document_views.section(
+            user, referral.person, referral=referral, organisation=referral.sending_organisation,
+            can_add=SENDER in roles and referral.sending_organisation is not None)
     db.session.commit()
     return render_template(
         "referrals/show.html", referral=referral, view=view, situation=situation,
         messages=messages, thread_closed=thread_closed, actions=actions, roles=roles,
         failed=failed, action_form=action_form or ActionForm(),
         message_form=message_form or MessageForm(), labels=_labels(),
-        receiver=RECEIVER in roles, sender=SENDER in roles), status
+        receiver=RECEIVER in roles, sender=SENDER in roles, magic=magic,
+        documents_section=documents_section), status
 
 
 @bp.get("/espace/orientations/<referral_id>")

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from directory.labels import STATUS_LABELS, ZONE_KIND_LABELS
 from errors import Invalid
 from seed.demo_accounts import ACCOUNTS, DEMO_PASSWORD
-from seed.demo_referrals import CITIZEN_PATH, INBOX_PATH
+from seed.demo_referrals import CITIZEN_PATH, FIGURES_PATH, INBOX_PATH
 
 seed_cli = AppGroup("seed", help="Demo data.")
 
@@ -83,8 +83,16 @@ def _demo() -> None:
         f"  {LOCAL_URL}/pour-moi?commune=69383&need=remobilisation",
         _("  %(url)s  (the referrals of your organisation, signed in as an advisor)",
           url=f"{LOCAL_URL}{INBOX_PATH}"),
+        _("  %(url)s  (its figures: sent, received, answered, and the CSV export)",
+          url=f"{LOCAL_URL}{FIGURES_PATH}"),
         _("  %(url)s  (the citizen's own space, signed in as %(email)s)",
           url=f"{LOCAL_URL}{CITIZEN_PATH}", email=CITIZEN_EMAIL),
+    ]
+    if summary.referrals is not None and summary.referrals.magic_link_path:
+        lines.append(_("  %(url)s  (answer a referral as a provider with no account, through "
+                       "the magic link it was emailed)",
+                       url=f"{LOCAL_URL}{summary.referrals.magic_link_path}"))
+    lines += [
         _("Demo accounts (password: %(password)s):", password=DEMO_PASSWORD),
     ]
     lines += [f"  {account.email:34} {account.role}" for account in summary.accounts]

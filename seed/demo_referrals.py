@@ -2,7 +2,8 @@
 
 Advisors of the Mission locale de la Métropole de Lyon and of France Travail Lyon Part-Dieu
 (the demo accounts) follow about eight people; their referrals to each other and to a few
-other structures end in every state of the transition table; the demo citizen refers herself;
+other structures end in every state of the transition table; the demo citizen refers herself
+and then asks for erasure (pending on the platform administrator's page);
 an association still awaiting moderation has its referral held; one person is followed for
 the same need by two organisations, so the duplicate warning shows when the Mission locale
 sends its draft.
@@ -23,7 +24,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -32,9 +33,10 @@ from sqlalchemy import event
 from accounts.models import OutboxEmail, User
 from directory.models import MODERATION_PENDING, Organisation, Service
 from extensions import db
-from referrals import audit
+from referrals import audit, magic_link
 from referrals.consent import consent_text, give_consent, withdraw
 from referrals.identity import identity_key
+from referrals.magic_link import MagicLink
 from referrals.models import (
     BY_PHONE,
     CONTACT,
@@ -44,6 +46,7 @@ from referrals.models import (
     PURPOSE_FOLLOW_UP,
     PURPOSE_REFERRAL,
     REFERRAL_STATUSES,
+    SENT,
     SITUATION,
     Consent,
     ConsentGrant,
@@ -53,10 +56,12 @@ from referrals.models import (
     ReferralEvent,
     ReferralMessage,
 )
+from referrals.notifications import MAGIC_LINK_PATH
 from referrals.people import create_person
 from referrals.referrals import act, draft_referral, post_message, self_refer, send
 from referrals.transitions import SYSTEM, transition
 from seed.demo_accounts import ACCOUNTS, FRANCE_TRAVAIL, MISSION_LOCALE, PENDING_ORGANISATION
+from seed.demo_documents import remove_demo_documents, write_demo_documents
 from seed.demo_specs import demo_id
 
 # The rows the domain functions construct, given stable ids while a story is written.
@@ -65,6 +70,8 @@ STABLE_MODELS = (Person, Consent, FollowUp, Referral, ReferralEvent, ReferralMes
 # The inbox of an organisation's referrals and the citizen's own space (printed by the CLI).
 INBOX_PATH = "/espace/orientations"
 CITIZEN_PATH = "/mon-espace"
+# Its figures and CSV export (referrals/figures.py).
+FIGURES_PATH = "/espace/orientations/chiffres"
 
 EMPLOYMENT = "trouver-un-emploi--repondre-a-des-offres-demploi"
 CV = "preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation"
@@ -82,6 +89,9 @@ class ReferralsSummary:
     consents: int
     messages: int
     by_state: dict[str, int]
+    # The magic link (path) that answers a referral waiting at an organisation with no
+    # account: printed by the CLI, renewed at each run.
+    magic_link_path: str | None = None
 
     @property
     def referrals(self) -> int:
@@ -175,9 +185,11 @@ def _remove_previous_run() -> None:
     people = demo_people_ids()
     if not people:
         return
+    remove_demo_documents(people)
     referrals = sa.select(Referral.id).where(Referral.person_id.in_(people))
     consents = sa.select(Consent.id).where(Consent.person_id.in_(people))
     for statement in (
+        sa.delete(MagicLink).where(MagicLink.referral_id.in_(referrals)),
         sa.delete(ReferralMessage).where(ReferralMessage.referral_id.in_(referrals)),
         sa.delete(ReferralEvent).where(ReferralEvent.referral_id.in_(referrals)),
         sa.delete(Referral).where(Referral.person_id.in_(people)),
@@ -439,6 +451,10 @@ def _camille(d: _Demo) -> None:
                           "administrative.", consent, now=d.at(7, 18, 35))
     d.say(referral, d.camille, "Je suis disponible tous les matins.", days_ago=7, hour=18,
           minute=40)
+    # Yesterday she asked for erasure: the platform administrator's page lists it, blocked by
+    # her open request until it is closed or a reason is written (referrals/erasure.py).
+    audit.record("erasure-requested", "person", camille.id, actor=d.camille,
+                 actor_kind="person", person_id=camille.id, now=d.at(1, 21))
 
 
 STORIES = (_lea, _karim, _jordan, _mehdi, _emma, _theo, _julien, _camille)
@@ -453,12 +469,29 @@ def write_demo_referrals(today: date) -> ReferralsSummary:
         for story in STORIES:
             with _stable_ids(story.__name__.strip("_")):
                 story(demo)
+        with _stable_ids("documents"):
+            write_demo_documents(demo.at)
         db.session.flush()
         for email in queued:
             if email in db.session:
                 db.session.delete(email)
     db.session.flush()
-    return summarise()
+    return replace(summarise(), magic_link_path=_magic_link_path())
+
+
+def _magic_link_path() -> str | None:
+    """A fresh magic link for the latest referral waiting at an organisation where nobody has
+    an account (Léa's, to the garage solidaire): the demo prints it, so that one can answer
+    as a provider without an account. Its email, like the story's, is not sent."""
+    waiting = db.session.scalars(
+        sa.select(Referral).where(Referral.person_id.in_(demo_people_ids()),
+                                  Referral.status == SENT)
+        .order_by(Referral.sent_at.desc(), Referral.id)).all()
+    for referral in waiting:
+        issued = magic_link.issue(referral)
+        if issued is not None:
+            return MAGIC_LINK_PATH.format(token=issued.token)
+    return None
 
 
 def summarise() -> ReferralsSummary:

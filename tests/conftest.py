@@ -37,6 +37,8 @@ STORES = [s for s in os.environ.get("RELAIS_TEST_STORES", "sqlite,postgis").spli
 
 # Tables tests write to; emptied after each test (children first).
 CATALOGUE_TABLES = (
+    "document",
+    "magic_link",
     "referral_message",
     "referral_event",
     "referral",

@@ -18,10 +18,14 @@ import sqlalchemy as sa
 
 from accounts.models import ADMIN, PENDING, Invitation, Membership
 from directory.models import Location, Organisation, Service
+from exchange.hsds_mapping import taxonomy_id, term_id
 from extensions import db
+from referrals import audit
+from referrals.documents import add_document
 from referrals.models import Consent, ConsentGrant, Referral
 from referrals.referrals import draft_referral, send
 from tests import factories as f
+from tests.referrals import document_samples
 
 ROLES = ("anonymous", "citizen", "member_a", "admin_a", "member_b", "territory_other",
          "platform_admin")
@@ -48,7 +52,28 @@ MATRIX = {
     "listings.zones": ("GET", "/api/v1/zones?q=lyon", PUBLIC),
     # A JSON body is needed (the form post here gets a 400): tests/directory/test_matching.py.
     "matching.match": ("POST", "/api/v1/match", SPECIAL),
+    # The HSDS 3.0 read API: the public catalogue, B's published service and organisation
+    # included; taxonomy ids are derived from the codes (exchange.hsds_mapping).
+    "hsds.about": ("GET", "/api/hsds/", PUBLIC),
+    "hsds.profile": ("GET", "/api/hsds/profile/", PUBLIC),
+    "hsds.services": ("GET", "/api/hsds/services?organization_id={org_b}&postcode=69100", PUBLIC),
+    "hsds.service": ("GET", "/api/hsds/services/{service_b}", PUBLIC),
+    "hsds.organizations": ("GET", "/api/hsds/organizations?full=true", PUBLIC),
+    "hsds.organization": ("GET", "/api/hsds/organizations/{org_b}", PUBLIC),
+    "hsds.service_at_locations": ("GET", "/api/hsds/service_at_locations?organization_id={org_b}",
+                                  PUBLIC),
+    # B's service has no place in this world: an unknown link must be a 404, never a 5xx.
+    "hsds.service_at_location": (
+        "GET", "/api/hsds/service_at_locations/00000000-0000-0000-0000-000000000000", SPECIAL),
+    "hsds.taxonomies": ("GET", "/api/hsds/taxonomies", PUBLIC),
+    "hsds.taxonomy": ("GET", "/api/hsds/taxonomies/" + taxonomy_id("public"), PUBLIC),
+    "hsds.taxonomy_terms": ("GET", "/api/hsds/taxonomy_terms?search=jeunes", PUBLIC),
+    "hsds.taxonomy_term": ("GET", "/api/hsds/taxonomy_terms/" + term_id("public", "jeunes"),
+                           PUBLIC),
     "listings.report": ("GET", "/services/{service_b}/signaler", PUBLIC),
+    # Asking a service to contact oneself: any signed-in person (before B's service is
+    # suspended or archived below).
+    "self_referral.ask": ("GET", "/services/{service_b}/etre-contacte", SIGNED_IN),
     "questionnaire.questionnaire": ("GET", "/pour-moi?commune=69123", PUBLIC),
     "questionnaire.answer": ("POST", "/pour-moi?commune=69123", PUBLIC),  # answers, no writes
     "accounts.sign_up": ("GET", "/inscription", ANONYMOUS_FORM),
@@ -125,15 +150,45 @@ MATRIX = {
     "referrals.new_referral": ("GET", "/espace/personnes/{person_b}/orienter?service={service_b}",
                                {"member_b"}),
     "referrals.show": ("GET", "/espace/orientations/{referral_b}", {"member_b"}),
+    "referrals.sheet": ("GET", "/espace/orientations/{referral_b}/fiche", {"member_b"}),
+    # Figures of one's own organisation: B's id is ignored for A's members, who get A's
+    # figures (what they hold: tests/referrals/test_figures.py).
+    "referrals.figures": ("GET", "/espace/orientations/chiffres?org={org_b}", MEMBERS),
+    "referrals.figures_export": (
+        "GET", "/espace/orientations/chiffres/export.csv?direction=received&org={org_b}",
+        MEMBERS),
     "referrals.post_message": ("POST", "/espace/orientations/{referral_b}/messages",
                                {"member_b"}),
     "referrals.act": ("POST", "/espace/orientations/{referral_b}/cancel", {"member_b"}),
+    # Documents: B's person's document, shared by B's referral consent with B only.
+    "documents.upload": ("POST", "/espace/personnes/{person_b}/documents", {"member_b"}),
+    "documents.download": ("GET", "/documents/{document_b}", {"member_b"}),
+    "documents.make_link": ("POST", "/documents/{document_b}/lien", {"member_b"}),
+    "documents.download_by_link": ("GET", "/documents/lien/forged-token", TOKEN),
+    "documents.own_upload": ("POST", "/mon-espace/documents", SIGNED_IN),  # own file only
     # The person's own space: only their own record; B's person's consent is nobody's here.
     "own_space.home": ("GET", "/mon-espace", SIGNED_IN),
     "own_space.export": ("GET", "/mon-espace/mes-donnees.json", SIGNED_IN),
     "own_space.request_erasure": ("POST", "/mon-espace/effacement", SIGNED_IN),
     "own_space.withdraw": ("POST", "/mon-espace/consentements/{consent_b}/retirer", set()),
     "own_space.withdraw_by_link": ("POST", "/consentement/retrait/forged-token", TOKEN),
+    # B's referral is nobody's own here (B's person has no account).
+    "self_referral.own_referral": ("GET", "/mon-espace/orientations/{referral_b}", set()),
+    "self_referral.post_own_message": ("POST", "/mon-espace/orientations/{referral_b}/messages",
+                                       set()),
+    "self_referral.cancel_own": ("POST", "/mon-espace/orientations/{referral_b}/annuler",
+                                 set()),
+    # Erasure after the legal checks: platform administrators (B's person asked for it; its
+    # open referral blocks the erasure without a reason, so nothing is erased here).
+    "erasure.requests": ("GET", "/admin/effacements", {"platform_admin"}),
+    "erasure.review": ("GET", "/admin/effacements/{person_b}", {"platform_admin"}),
+    "erasure.erase": ("POST", "/admin/effacements/{person_b}/effacer", {"platform_admin"}),
+    # A magic link is its own credential, whoever is signed in: a forged one opens nothing
+    # (a genuine link against other referrals and routes: tests/referrals/test_magic_link.py).
+    "magic_link.show": ("GET", "/orientation/lien/forged-token", TOKEN),
+    "magic_link.post_message": ("POST", "/orientation/lien/forged-token/messages", TOKEN),
+    "magic_link.act": ("POST", "/orientation/lien/forged-token/accept", TOKEN),
+    "magic_link.renew": ("POST", "/orientation/lien/forged-token/renouveler", TOKEN),
     # Near the end: B's member withdraws the consent, after which B reads nothing of B's person.
     "referrals.withdraw_consent": ("POST", "/espace/consentements/{consent_b}/retirer",
                                    {"member_b"}),
@@ -143,6 +198,9 @@ MATRIX = {
 # What a refused POST would try to do, so a missing check would show as a change.
 FORM = {
     "questionnaire.answer": {"age": "30", "rqth": "no", "shown": "benefits"},
+    "self_referral.post_own_message": {"body": "Written by an intruder"},
+    "self_referral.cancel_own": {"version": "2"},  # B's referral's version once sent
+    "erasure.erase": {"override": ""},
     "listings.new_service": {
         "name": "Intrus", "summary": "x",
         "thematiques": "numerique--acceder-a-une-connexion-internet",
@@ -187,16 +245,21 @@ def world(app, app_ctx):
     )
     db.session.add(invitation_b)
     person_b = f.person()
+    audit.record("erasure-requested", "person", person_b.id, actor_kind="person",
+                 person_id=person_b.id)
     consent_b = f.consent(person_b, org_b, advisor=users["member_b"])
     # A referral of B's person to B's service, sent by B (with the person's referral consent).
     referral_b = draft_referral(users["member_b"], org_b, person_b, service_b, None, "Motive",
                                 None, f.consent(person_b, org_b, advisor=users["member_b"],
                                                 purpose="referral", service=service_b))
     send(referral_b, users["member_b"], referral_b.version, confirmed=True)
+    document_b = add_document(users["member_b"], person_b, "b.pdf", [document_samples.pdf()],
+                              organisation=org_b, referral=referral_b)
     db.session.commit()
     ids = {"org_b": org_b.id, "service_b": service_b.id, "membership_b": membership_b.id,
            "request_b": request_b.id, "invitation_b": invitation_b.id, "location_b": location_b.id,
-           "consent_b": consent_b.id, "person_b": person_b.id, "referral_b": referral_b.id}
+           "consent_b": consent_b.id, "person_b": person_b.id, "referral_b": referral_b.id,
+           "document_b": document_b.id}
     return users, ids
 
 

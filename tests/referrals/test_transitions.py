@@ -58,7 +58,7 @@ def test_a_decline_needs_a_reason_from_the_list(referral):
 @pytest.mark.parametrize("action", sorted(TRANSITIONS))
 def test_every_action_from_a_state_it_does_not_leave_is_a_conflict(referral, action):
     referral.status = "completed"
-    role = sorted(TRANSITIONS[action].actors)[0]
+    role = sorted(TRANSITIONS[action].actors - {"person"})[0]  # an advisor's referral
     with pytest.raises(Conflict):
         transition(referral, action, role=role, reason="other", outcome="other")
     assert referral.status == "completed" and referral.events == []
@@ -74,6 +74,20 @@ def test_the_wrong_actor_is_forbidden(referral, action, role):
     with pytest.raises(Forbidden):
         transition(referral, action, role=role)
     assert referral.status == before
+
+
+@pytest.mark.parametrize("action", ["send", "cancel"])
+def test_the_person_sends_or_cancels_only_a_referral_they_made_themself(referral, action):
+    """An advisor's referral is sent or cancelled by the advisor; the person withdraws
+    their consent instead (and writes in the thread)."""
+    with pytest.raises(Forbidden):
+        transition(referral, action, role="person")
+    assert referral.status == "draft" and referral.events == []
+    assert allowed_actions(referral, {"person"}) == []
+    referral.self_referral = True
+    transition(referral, action, role="person")
+    assert referral.status == ("sent" if action == "send" else "cancelled")
+    assert allowed_actions(referral, {"person"}) == ([] if action == "cancel" else ["cancel"])
 
 
 def test_a_stale_page_is_a_conflict_and_changes_nothing(referral):

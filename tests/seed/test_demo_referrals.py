@@ -65,10 +65,29 @@ def test_the_command_prints_the_referrals_by_state_and_the_pages_to_try(demo_app
     output = demo_app.extensions["demo.first_output"]
     assert ("  Referrals: 12 (being prepared 1, waiting for moderation 1, sent 2, opened 1, "
             "accepted 1, declined 1, in progress 1, completed 1, closed 1, expired 1, "
-            "cancelled 1), for 9 people, with 21 consents and 7 messages") in output
+            "cancelled 1), for 9 people, with 23 consents and 7 messages") in output
     assert "http://127.0.0.1:5000/espace/orientations" in output
     assert "http://127.0.0.1:5000/mon-espace" in output
     assert "tremplin.rhone@example.org" in output
+
+
+def test_the_command_prints_a_magic_link_that_answers_a_waiting_referral(demo_app):
+    import re
+
+    output = demo_app.extensions["demo.first_output"]
+    match = re.search(r"http://127\.0\.0\.1:5000(/orientation/lien/\S+)", output)
+    assert match, output
+    from referrals import magic_link
+    from referrals.consent import read_person
+
+    # Checked without opening the page, which would move the referral the other tests count.
+    with demo_app.test_request_context():
+        link, holder = magic_link.open_link(match.group(1).rsplit("/", 1)[1])
+        assert link.referral.receiving_organisation.name == "Garage solidaire du Val de Saône"
+        seen = read_person(holder, link.referral.person_id, ["identity"], purpose="test")
+        assert (seen.first_name, seen.last_name) == ("Léa", "Dubois")
+        db.session.rollback()
+        db.session.remove()
 
 
 def test_the_declined_referral_says_the_person_is_already_followed(session):
@@ -124,6 +143,19 @@ def test_the_mission_locale_draft_warns_that_another_organisation_follows_the_pe
     assert [w.kind for w in warnings] == ["followed"]
 
 
+def test_the_demo_organisations_have_figures_to_show(demo_app, session):
+    from referrals.figures import RECEIVED_BY, SENT_BY, default_period, figures
+    from seed.demo_accounts import FRANCE_TRAVAIL, MISSION_LOCALE
+
+    period = default_period(datetime.now(UTC).date())
+    sent = figures(demo_id(MISSION_LOCALE), SENT_BY, period).overall
+    received = figures(demo_id(FRANCE_TRAVAIL), RECEIVED_BY, period).overall
+    assert sent.counts["pending"] and sent.counts["accepted"] and sent.counts["cancelled"]
+    assert received.answered and received.median_first_answer is not None
+    assert ("http://127.0.0.1:5000/espace/orientations/chiffres"
+            in demo_app.extensions["demo.first_output"])
+
+
 def test_the_demo_queues_no_email(session):
     from accounts.models import OutboxEmail
 
@@ -174,3 +206,31 @@ def test_running_again_keeps_ids_and_counts_spares_other_people_and_the_chain_ve
         verification = audit.verify()
         assert verification.ok, verification
         db.session.remove()
+
+
+def test_the_citizens_erasure_request_waits_blocked_by_her_open_request(session):
+    from referrals.erasure import pending_requests
+
+    (pending,) = pending_requests()
+    assert session.get(Person, pending.person_id).user_id == demo_id("account/citizen")
+    assert pending.blocked  # her own request to France Travail is still open
+
+
+def test_lea_s_documents_are_shared_as_her_consents_say_and_a_rerun_leaves_no_stray_file(
+        demo_app, session):
+    from accounts.models import User
+    from referrals import documents
+    from referrals.document_models import Document
+
+    lea = session.get(Person, demo_id("referrals/lea/person/0"))
+    samia = session.get(User, demo_id("account/ft-member"))  # France Travail, the receiver
+    hugo = session.get(User, demo_id("account/ml-member"))
+    assert {d.name for d in documents.readable_documents(hugo, lea)} == {
+        "Devis auto-école.pdf", "Attestation d'hébergement.pdf"}
+    [quote] = documents.readable_documents(samia, lea)
+    _document, content = documents.open_document(samia, quote.id)
+    assert b"".join(content).startswith(b"%PDF-")
+    session.rollback()  # the read's audit line is not the demo's
+    stored = [p for p in documents.store().files.rglob("*.rdoc")]
+    assert sorted(p.stem for p in stored) == sorted(
+        str(i) for i in session.scalars(sa.select(Document.id)))  # the first run's are gone
