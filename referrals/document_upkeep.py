@@ -94,9 +94,14 @@ def rotate_master_key(new_key: str | None = None,
                       progress: Callable[[int, int], None] | None = None,
                       batch: int = 200) -> tuple[int, storage.Keyring]:
     """Re-wrap every document key under a new current master key, one committed batch at a
-    time (readers keep working: both keys stay in the keyring meanwhile), then drop the old
-    keys no document uses any more."""
+    time (readers keep working: both keys stay in the keyring meanwhile), then drop the keys
+    that were already retired before this run and that no document uses any more.
+
+    The key that was current when the run began is kept, retired, until the next rotation:
+    an upload that read the keyring just before the switch may still wrap its key with it
+    after the last re-wrapped batch, and must stay readable (the next run re-wraps it)."""
     ring = keyring()
+    retired_before = {kid for kid, _key in ring.keys[1:]}
     if ring.source != "env":
         ring = storage.add_current_key(ring, new_key)
     total = db.session.scalar(sa.select(sa.func.count(Document.id)).where(
@@ -118,5 +123,5 @@ def rotate_master_key(new_key: str | None = None,
         if progress:
             progress(done, total)
     used = set(db.session.scalars(sa.select(Document.master_key_id).distinct()))
-    ring = storage.drop_keys(ring, {kid for kid, _k in ring.keys if kid not in used})
+    ring = storage.drop_keys(ring, {kid for kid in retired_before if kid not in used})
     return done, ring

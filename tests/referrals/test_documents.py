@@ -329,8 +329,25 @@ def test_key_rotation_with_the_key_file_writes_the_new_key_first(docs, session, 
     done, ring = document_upkeep.rotate_master_key()
     assert done == 1  # the document wrapped by the key file's first key
     assert ring.current_id != first.current_id
-    assert [kid for kid, _k in documents.keyring().keys] == [ring.current_id]
+    # The key current when the run began stays, retired, until the next rotation: an upload
+    # that read the keyring just before the switch may have wrapped its key with it.
+    assert [kid for kid, _k in documents.keyring().keys] == [ring.current_id, first.current_id]
     session.expire_all()
+    assert read(world.advisor, second) == samples.pdf()
+    # Such a late upload, wrapped by the retired key, is re-wrapped by the next rotation,
+    # which only then drops the retired key.
+    late = documents.add_document(world.advisor, world.person, "late.pdf",
+                                  chunks(samples.pdf()), organisation=world.sending)
+    late.master_key_id, late.wrapped_key = storage.wrap_key(
+        storage.Keyring(first.keys, first.source), late.id,
+        storage.unwrap_key(documents.keyring(), late.id, late.master_key_id,
+                           late.wrapped_key))
+    session.commit()
+    done, third = document_upkeep.rotate_master_key()
+    assert done == 2
+    assert [kid for kid, _k in documents.keyring().keys] == [third.current_id, ring.current_id]
+    session.expire_all()
+    assert read(world.advisor, late) == samples.pdf()
     assert read(world.advisor, second) == samples.pdf()
 
 
