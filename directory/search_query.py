@@ -162,27 +162,29 @@ def _term_docs(reader, cache: _SegmentCache, field: str, term: str) -> frozenset
     return found
 
 
-def _word_docs(reader, cache: _SegmentCache, stem: str) -> frozenset[int]:
-    """Documents with this stem in any text field. The vocabulary of texts is large: the
+def _field_word_docs(reader, cache: _SegmentCache, field: str, stem: str) -> frozenset[int]:
+    """Documents with this stem in this text field. The vocabulary of texts is large: the
     least recently used sets go first once WORD_POSTINGS_KEPT document numbers are held."""
-    found: frozenset[int] = frozenset()
-    for field in TEXT_FIELDS:
-        key = (field, stem)
-        with cache.lock:
-            docs = cache.words.get(key)
-            if docs is not None:
-                cache.words.move_to_end(key)
-        if docs is None:
-            docs = (frozenset(reader.postings(field, stem).all_ids()) if key in reader
-                    else frozenset())
-            with cache.lock:
-                cache.words[key] = docs
-                cache.words_kept += len(docs)
-                while cache.words_kept > WORD_POSTINGS_KEPT and len(cache.words) > 1:
-                    _old, dropped = cache.words.popitem(last=False)
-                    cache.words_kept -= len(dropped)
-        found = found | docs if found else docs
-    return found
+    key = (field, stem)
+    with cache.lock:
+        docs = cache.words.get(key)
+        if docs is not None:
+            cache.words.move_to_end(key)
+            return docs
+    docs = frozenset(reader.postings(field, stem).all_ids()) if key in reader else frozenset()
+    with cache.lock:
+        cache.words[key] = docs
+        cache.words_kept += len(docs)
+        while cache.words_kept > WORD_POSTINGS_KEPT and len(cache.words) > 1:
+            _old, dropped = cache.words.popitem(last=False)
+            cache.words_kept -= len(dropped)
+    return docs
+
+
+def _word_docs(reader, cache: _SegmentCache, stem: str) -> frozenset[int]:
+    """Documents with this stem in any text field."""
+    return frozenset().union(*(_field_word_docs(reader, cache, field, stem)
+                               for field in TEXT_FIELDS))
 
 
 def _candidates(reader, cache: _SegmentCache, filters: IndexFilters) -> set[int]:
@@ -253,12 +255,30 @@ def _matching(searcher, filters: IndexFilters, text: str | None) -> dict[uuid.UU
                    for reader, cache, _offset, sub, docs in candidates]
         if not any(docs for *_rest, docs in matched):
             continue
-        parsed = text_query(text, any_word=any_word)
         # needs_current: union matchers that skip, not Whoosh's preloading of every match.
         context = searcher.context(needs_current=True)
+        if not any_word:
+            return _hits((reader, cache, _summed_scores(reader, cache, sub, context, stems, docs))
+                         for reader, cache, sub, docs in matched)
+        parsed = text_query(text, any_word=True)
         return _hits((reader, cache, _scores(parsed.matcher(sub, context), docs))
                      for reader, cache, sub, docs in matched)
     return {}
+
+
+def _summed_scores(reader, cache: _SegmentCache, sub, context, stems: list[str],
+                   docs: set[int]) -> dict[int, float]:
+    """What And(Or(field:stem …) …) scores (Whoosh sums the scores of the terms a document
+    has), term by term: each term's matcher visits only the documents known to have it."""
+    scores = dict.fromkeys(docs, 0.0)
+    for stem in stems:
+        for field in TEXT_FIELDS:
+            having = docs & _field_word_docs(reader, cache, field, stem)
+            if having:
+                for docnum, score in _scores(Q.Term(field, stem).matcher(sub, context),
+                                             having).items():
+                    scores[docnum] += score
+    return scores
 
 
 def _with_words(reader, cache: _SegmentCache, docs: set[int], stems: list[str],

@@ -143,3 +143,22 @@ def test_an_index_written_by_two_processes_answers_like_one_written_by_one(sessi
     search.rebuild(procs=2)
     assert len(search.open_index().reader().leaf_readers()) == 2
     assert answer() == one and len(one) == 105
+
+
+def test_words_are_scored_exactly_as_whoosh_scores_the_whole_query(session):
+    """The per-term sums give the very scores of Whoosh's And(Or(field:word …)) query."""
+    org = f.organisation(name="Garage solidaire du Rhône")
+    f.service(org, name="Atelier permis de conduire", at=LYON_3E,
+              description="Préparer le permis, code de la route et conduite.")
+    f.service(org, name="Garage solidaire", at=LYON_3E,
+              description="Réparer sa voiture à prix solidaire; aide au permis.")
+    f.service(name="Conduite accompagnée", at=LYON_3E, description="Permis B et conduite.")
+    session.commit()
+    text = "permis conduite"
+    ours = search_query.matching(search_query.IndexFilters(), text)
+    with search.open_index().searcher() as searcher:
+        results = searcher.search(search_query.text_query(text), limit=None)
+        theirs = {hit["id"]: hit.score for hit in results}
+    assert len(ours) == 2
+    assert {str(sid): round(hit.score, 9) for sid, hit in ours.items()} == {
+        sid: round(score, 9) for sid, score in theirs.items()}
