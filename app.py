@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     init_mail(app)
 
     # Import models so Alembic and create_all see every table.
+    import accounts.api_tokens  # noqa: F401  (api_token)
     import accounts.models  # noqa: F401
     import accounts.session  # noqa: F401  (registers the user loader)
     import directory.eligibility_views  # noqa: F401  (its routes join listing_pages)
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     import referrals.figures_views  # noqa: F401  (its routes join referral_pages)
     import referrals.models  # noqa: F401
     import referrals.sheet_views  # noqa: F401  (its route joins referral_pages)
+    from accounts.api_token_views import bp as api_token_pages
     from accounts.cli import mail_cli, outbox_cli, users_cli
     from accounts.org_views import bp as organisation_pages
     from accounts.views import bp as account_pages
@@ -75,10 +77,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from directory.cli import directory_cli, search_cli
     from directory.edit_views import bp as listing_pages
     from directory.match_api import bp as matching_api
+    from directory.openapi_views import bp as api_docs
     from directory.organisation_views import bp as organisation_editing_pages
     from directory.questionnaire_views import bp as questionnaire_pages
     from directory.search import register_session_events
     from directory.search_views import bp as directory_pages  # /recherche joins the pages
+    from directory.service_api import bp as service_api
     from exchange.cli import datainclusion_cli, hsds_cli
     from exchange.hsds_api import bp as hsds_api
     from geo.cli import geo_cli
@@ -108,6 +112,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(self_referral_pages)
     app.register_blueprint(erasure_pages)
     app.register_blueprint(magic_link_pages)
+    app.register_blueprint(service_api)
+    app.register_blueprint(api_docs)
+    app.register_blueprint(api_token_pages)
     app.cli.add_command(directory_cli)
     app.cli.add_command(search_cli)
     register_session_events()

@@ -48,6 +48,8 @@ class Settings:
     mail_max_attempts: int = 8
     # Where rate-limit counters live: memory:// for one process, redis://… when several.
     ratelimit_storage_uri: str = "memory://"
+    # Requests one organisation API token may make (directory/service_api.py).
+    api_rate_limit: str = "120 per minute"
     # Cookies marked Secure: on by default, off only for local http.
     secure_cookies: bool = True
     # A missing search index is rebuilt during the search up to this many services; beyond,
@@ -97,6 +99,7 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "Relais <no-reply@relais.localhost>"),
             mail_max_attempts=int(env.get("RELAIS_MAIL_MAX_ATTEMPTS", "8")),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            api_rate_limit=env.get("RELAIS_API_TOKEN_RATE_LIMIT", "120 per minute"),
             secure_cookies=env.get("RELAIS_SECURE_COOKIES", "1") not in ("0", "false", "no"),
             search_sync_rebuild_max=int(env.get("RELAIS_SEARCH_SYNC_REBUILD_MAX", "2000")),
             referral_expiry_days=int(env.get("RELAIS_REFERRAL_EXPIRY_DAYS", "30")),
@@ -157,6 +160,7 @@ class Settings:
             "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
+            "RELAIS_API_TOKEN_RATE_LIMIT": self.api_rate_limit,
             "RELAIS_SMTP": {
                 "host": self.smtp_host, "port": self.smtp_port, "user": self.smtp_user,
                 "password": self.smtp_password, "starttls": self.smtp_starttls,

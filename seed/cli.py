@@ -92,6 +92,13 @@ def _demo() -> None:
         lines.append(_("  %(url)s  (answer a referral as a provider with no account, through "
                        "the magic link it was emailed)",
                        url=f"{LOCAL_URL}{summary.referrals.magic_link_path}"))
+    if summary.api_token:
+        lines += [
+            _("API token of the Mission locale (services:read and services:write; a new one at "
+              "each run; documentation at %(url)s):", url=f"{LOCAL_URL}/api/docs"),
+            f"  curl -H 'Authorization: Bearer {summary.api_token}' "
+            f"{LOCAL_URL}/api/v1/services",
+        ]
     lines += [
         _("Demo accounts (password: %(password)s):", password=DEMO_PASSWORD),
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from directory.taxonomy import load_taxonomies
 from extensions import db
 from geo.gazetteer import ImportSummary, import_geography
 from seed.demo_accounts import DemoAccount, write_demo_accounts
+from seed.demo_api import write_demo_api_token
 from seed.demo_catalogue import (
     NOTABLE_COMMUNE,
     NOTABLE_ORGANISATION,
@@ -58,6 +59,7 @@ class DemoSummary:
     notable_commune: str
     accounts: tuple[DemoAccount, ...] = ()
     referrals: ReferralsSummary | None = None
+    api_token: str | None = None  # the secret of the demo's API token (shown once)
 
     @property
     def services(self) -> int:
@@ -88,7 +90,9 @@ def build_demo(
         write_pending_organisation()
         accounts = write_demo_accounts()
         referrals = write_demo_referrals(today)
+        api_token = write_demo_api_token()
         summary = _summarise(geography, written, len(town_halls), tuple(accounts), referrals)
+        summary = replace(summary, api_token=api_token)
         db.session.commit()
     except BaseException:
         db.session.rollback()

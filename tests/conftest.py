@@ -47,6 +47,7 @@ CATALOGUE_TABLES = (
     "consent",
     "person",
     "audit_entry",
+    "api_token",
     "change_record",
     "outbox_email",
     "invitation",

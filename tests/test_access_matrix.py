@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from accounts.api_tokens import ApiToken, create_token
 from accounts.models import ADMIN, PENDING, Invitation, Membership
 from directory.models import Location, Organisation, Service
 from exchange.hsds_mapping import taxonomy_id, term_id
@@ -36,6 +37,9 @@ TOKEN = "token"  # a forged token: refused with a page, never a success
 SPECIAL = "special"  # mid-flow pages: only "never a server error"
 ANONYMOUS_FORM = "anonymous-form"  # sign-in/up forms: 200 for anonymous, others may be sent on
 MEMBERS = {"member_a", "admin_a", "member_b"}  # active members of an organisation
+# Only an organisation API token opens it: a session cookie never does (401 for every role;
+# tokens against other organisations' services: tests/api/test_service_api.py).
+BEARER = "bearer"
 
 # endpoint: (method, path template, who may use it)
 MATRIX = {
@@ -52,6 +56,13 @@ MATRIX = {
     "listings.zones": ("GET", "/api/v1/zones?q=lyon", PUBLIC),
     # A JSON body is needed (the form post here gets a 400): tests/directory/test_matching.py.
     "matching.match": ("POST", "/api/v1/match", SPECIAL),
+    "api_docs.openapi_document": ("GET", "/api/openapi.json", PUBLIC),
+    "api_docs.docs": ("GET", "/api/docs", PUBLIC),
+    "service_api.list_services": ("GET", "/api/v1/services", BEARER),
+    "service_api.create_service": ("POST", "/api/v1/services", BEARER),
+    "service_api.read_service": ("GET", "/api/v1/services/{service_b}", BEARER),
+    "service_api.update_service": ("PUT", "/api/v1/services/{service_b}", BEARER),
+    "service_api.delete_service": ("DELETE", "/api/v1/services/{service_b}", BEARER),
     # The HSDS 3.0 read API: the public catalogue, B's published service and organisation
     # included; taxonomy ids are derived from the codes (exchange.hsds_mapping).
     "hsds.about": ("GET", "/api/hsds/", PUBLIC),
@@ -123,6 +134,10 @@ MATRIX = {
                                              {"member_b", "platform_admin"}),
     # B's members: its administrators (none among the roles) and platform administrators.
     "organisations.members": ("GET", "/organisations/{org_b}/membres", {"platform_admin"}),
+    "api_tokens.tokens": ("GET", "/organisations/{org_b}/jetons-api", {"platform_admin"}),
+    "api_tokens.create": ("POST", "/organisations/{org_b}/jetons-api", {"platform_admin"}),
+    "api_tokens.revoke": ("POST", "/organisations/{org_b}/jetons-api/{token_b}/revoquer",
+                          {"platform_admin"}),
     "organisations.invite": ("POST", "/organisations/{org_b}/invitations", {"platform_admin"}),
     "organisations.cancel_invitation": (
         "POST", "/organisations/{org_b}/invitations/{invitation_b}/retirer", {"platform_admin"}),
@@ -206,6 +221,9 @@ FORM = {
         "thematiques": "numerique--acceder-a-une-connexion-internet",
     },
     "listings.edit_service": {"name": "Renamed by an intruder"},
+    "api_tokens.create": {"name": "Intruder", "scopes": "services:write"},
+    "service_api.create_service": {"name": "Intrus"},
+    "service_api.update_service": {"name": "Renamed by an intruder"},
     "listings.suspend": {"until": (date.today() + timedelta(days=30)).isoformat()},
     "organisation_editing.edit_organisation": {"description": "Changed by an intruder"},
     "organisation_editing.new_location": {"name": "Intruder's place"},
@@ -236,7 +254,10 @@ def world(app, app_ctx):
     f.membership(users["member_a"], org_a)
     f.membership(users["admin_a"], org_a, role=ADMIN)
     membership_b = f.membership(users["member_b"], org_b)
-    f.membership(f.user(), org_b, role=ADMIN)  # B's own administrator, not a tested role
+    admin_b = f.user()  # B's own administrator, not a tested role
+    f.membership(admin_b, org_b, role=ADMIN)
+    token_b, _secret = create_token(admin_b, org_b, "B's program", ["services:read",
+                                                                   "services:write"])
     request_b = f.membership(f.user(), org_b, status=PENDING)
     invitation_b = Invitation(
         organisation=org_b, email="invited@example.org",
@@ -259,7 +280,7 @@ def world(app, app_ctx):
     ids = {"org_b": org_b.id, "service_b": service_b.id, "membership_b": membership_b.id,
            "request_b": request_b.id, "invitation_b": invitation_b.id, "location_b": location_b.id,
            "consent_b": consent_b.id, "person_b": person_b.id, "referral_b": referral_b.id,
-           "document_b": document_b.id}
+           "document_b": document_b.id, "token_b": token_b.id}
     return users, ids
 
 
@@ -301,9 +322,14 @@ def snapshot_of_b(ids) -> tuple:
         for referral in db.session.scalars(
             sa.select(Referral).where(Referral.receiving_organisation_id == ids["org_b"]))
     )
+    tokens = sorted(
+        (token.name, str(token.revoked_at))
+        for token in db.session.scalars(
+            sa.select(ApiToken).where(ApiToken.organisation_id == ids["org_b"]))
+    )
     return (org.name, org.moderation_status, org.description, service.name, service.status,
             service.suspended_until, service.last_verified_on, members, invitations, services,
-            locations, consents, referrals)
+            locations, consents, referrals, tokens)
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -326,7 +352,7 @@ def test_each_role_reaches_only_what_it_may_and_changes_nothing_of_b(app, client
             if method == "GET":
                 response = client.get(url)
             else:
-                response = client.post(url, data=FORM.get(endpoint, {}))
+                response = client.open(url, method=method, data=FORM.get(endpoint, {}))
             status = response.status_code
             location = response.headers.get("Location", "")
             if status >= 500:
@@ -339,6 +365,9 @@ def test_each_role_reaches_only_what_it_may_and_changes_nothing_of_b(app, client
                     wrong.append((endpoint, status, "forged token accepted"))
             elif allowed == SPECIAL:
                 pass
+            elif allowed == BEARER:
+                if status != 401:
+                    wrong.append((endpoint, status, "a session opened the token API"))
             elif allowed == ANONYMOUS_FORM:
                 if status != 200 and (role == "anonymous" or status not in (302, 303)):
                     wrong.append((endpoint, status, "sign-in form"))
@@ -351,9 +380,9 @@ def test_each_role_reaches_only_what_it_may_and_changes_nothing_of_b(app, client
                     wrong.append((endpoint, status, "anonymous not sent to sign in"))
             elif status not in (403, 404):
                 wrong.append((endpoint, status, "should be refused"))
-            if method == "POST":
+            if method != "GET":
                 after = snapshot_of_b(ids)
-                refused = isinstance(allowed, set) and role not in allowed
+                refused = (isinstance(allowed, set) and role not in allowed) or allowed == BEARER
                 if refused and after != before:
                     wrong.append((endpoint, status, "changed B"))
                 before = after  # an allowed action may change B; the next check starts here

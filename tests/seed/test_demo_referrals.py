@@ -90,6 +90,22 @@ def test_the_command_prints_a_magic_link_that_answers_a_waiting_referral(demo_ap
         db.session.remove()
 
 
+def test_the_command_prints_an_api_token_that_lists_the_mission_locale_services(demo_app):
+    import re
+
+    output = demo_app.extensions["demo.first_output"]
+    match = re.search(r"Authorization: Bearer (\S+)' http://127\.0\.0\.1:5000/api/v1/services",
+                      output)
+    assert match, output
+    client = demo_app.test_client()
+    answer = client.get("/api/v1/services",
+                        headers={"Authorization": f"Bearer {match.group(1)}"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()  # the Mission locale's own services
+    assert client.get("/api/v1/services",
+                      headers={"Authorization": "Bearer rls_not-a-token"}).status_code == 401
+
+
 def test_the_declined_referral_says_the_person_is_already_followed(session):
     declined = [r for r in demo_referrals(session) if r.status == "declined"]
     assert [r.decline_reason for r in declined] == ["already-followed"]
