@@ -22,6 +22,11 @@ How delivery stays reliable:
   and clients can recognise the duplicate.
 - The attempt is counted when the row is claimed, so a message that crashes the sender every
   time is still given up after the maximum number of attempts.
+
+Once the server has accepted a message, its body is removed from the row (in the same commit
+as sent_at): bodies carry signed links (a magic link answering a referral, a consent's
+withdrawal, a password reset) that must not outlive their delivery in a table. Recipient,
+subject and dates stay, as the record that it was sent.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ CLAIM_DURATION = timedelta(minutes=5)
 RETRY_BASE_DELAY = timedelta(minutes=1)
 RETRY_MAX_DELAY = timedelta(hours=6)
 SMTP_TIMEOUT_SECONDS = 10
+# What a sent email's body becomes (see the module's docstring).
+SENT_BODY = "[sent: body removed]"
 
 
 class Delivery(NamedTuple):
@@ -149,6 +156,7 @@ def deliver_pending(
                     failed += 1
             else:
                 email.sent_at = clock()
+                email.body = SENT_BODY
                 email.claimed_until = email.next_attempt_at = email.last_error = None
                 sent += 1
             session.commit()

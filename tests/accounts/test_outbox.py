@@ -137,6 +137,19 @@ def test_when_the_server_is_back_the_email_is_sent_exactly_once_when_due(
     assert sent.attempts == 2 and sent.last_error is None and sent.next_attempt_at is None
 
 
+def test_a_sent_email_keeps_no_body_only_the_record_that_it_was_sent(app_ctx, smtp, t0):
+    """Bodies carry signed links (magic links, withdrawal, password reset): once delivered,
+    the outbox row keeps the recipient, subject and dates, not the link."""
+    (email,) = queued("person@example.org")
+    before = row(email).body
+    assert deliver_pending(now=t0) == Delivery(sent=1)
+    (message,) = smtp.to("person@example.org")
+    assert message.get_content().strip() == before.strip()
+    sent = row(email)
+    assert sent.body == "[sent: body removed]"
+    assert sent.recipient == "person@example.org" and sent.subject == "Votre orientation"
+
+
 def test_two_senders_at_once_never_send_the_same_email_twice(app, app_ctx, smtp):
     queued(*(f"person{n}@example.org" for n in range(30)))
     start = threading.Barrier(2)
