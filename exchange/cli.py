@@ -42,8 +42,11 @@ def export_command(directory: Path) -> None:
     """Write the public catalogue to DIRECTORY/json (HSDS 3.0 JSON) and DIRECTORY/csv (an HSDS
     3.0 CSV data package)."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        with _bar(_("Exporting")) as bar:
-            done = hsds_export.export(directory, progress=_progress(bar))
+        try:
+            with _bar(_("Exporting")) as bar:
+                done = hsds_export.export(directory, progress=_progress(bar))
+        except OSError as error:
+            _cannot_write(directory, error)
         click.echo(_("Exported %(orgs)d organisations, %(services)d services and %(terms)d "
                      "taxonomy terms to %(dir)s (%(files)d files).", orgs=done.organizations,
                      services=done.services, terms=done.taxonomy_terms, dir=directory,
@@ -93,6 +96,13 @@ def _import(path: Path, source: str, max_mb: int) -> None:
     click.echo(_("%(n)d warnings.", n=len(report.warnings)))
 
 
+def _cannot_write(directory: Path, error: OSError) -> None:
+    """An export directory that cannot be written: a message and exit status 1."""
+    click.secho(_("Nothing was exported: %(dir)s cannot be written (%(reason)s).",
+                  dir=directory, reason=error.strerror or error), fg="red", err=True)
+    raise click.exceptions.Exit(1) from None
+
+
 datainclusion_cli = AppGroup("datainclusion", help="data·inclusion schema v1 exchange.")
 
 
@@ -105,6 +115,8 @@ def datainclusion_export_command(directory: Path) -> None:
         try:
             with _bar(_("Exporting")) as bar:
                 done = datainclusion_export.export(directory, progress=_progress(bar))
+        except OSError as error:
+            _cannot_write(directory, error)
         except Invalid as problem:
             click.secho(problem.message, fg="red", err=True)
             for record, reasons in problem.field_errors.items():

@@ -280,3 +280,12 @@ def test_an_organisation_already_listed_under_its_siret_is_not_duplicated(cli, c
     assert ("SIRET 12345678901234 already belongs to the organisation “Mission locale” "
             f"({catalogue['mission'].id}), which this source did not create") in result.stderr
     assert count(Organisation) == 2 and count(Service) == 3  # nothing added
+
+
+@pytest.mark.parametrize("group", ["hsds", "datainclusion"])
+def test_an_export_to_a_place_that_cannot_be_written_says_so(cli, tmp_path, group):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = cli(group, "export", str(blocker / "out"))
+    assert result.exit_code == 1
+    assert "Nothing was exported" in result.output and "cannot be written" in result.output
